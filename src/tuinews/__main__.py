@@ -1,0 +1,5 @@
+"""Allow `python -m tuinews`."""
+
+from tuinews.cli import main
+
+raise SystemExit(main())

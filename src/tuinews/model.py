@@ -1,0 +1,230 @@
+"""Plain data objects shared by every layer: sources, articles, body blocks, headline rows.
+
+Nothing here does I/O. Text in these objects is already clean (see `tuinews.textclean`):
+the sources clean at ingestion, so the store and the renderer can trust it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class BlockKind(StrEnum):
+    """The kinds of block an article body is made of."""
+
+    PARAGRAPH = "p"
+    HEADING = "h"
+    ITEM = "li"
+    QUOTE = "quote"
+    CODE = "code"
+    IMAGE = "img"
+    RULE = "hr"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkSpan:
+    """A hyperlink over `text[start:end]` of the block that holds it."""
+
+    start: int
+    end: int
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One structural piece of an article body.
+
+    `level` is the heading level (1-6) for headings and the nesting depth (0-based) for list items;
+    `marker` is a list item's bullet or number ("•", "3."); `url` is an image's source.
+    """
+
+    kind: BlockKind
+    text: str
+    level: int = 0
+    marker: str = ""
+    url: str = ""
+    links: tuple[LinkSpan, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """A compact JSON-able dict (the store keeps bodies as JSON lists of these)."""
+        data: dict[str, Any] = {"k": self.kind.value, "t": self.text}
+        if self.level:
+            data["l"] = self.level
+        if self.marker:
+            data["m"] = self.marker
+        if self.url:
+            data["u"] = self.url
+        if self.links:
+            data["a"] = [[span.start, span.end, span.url] for span in self.links]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Block:
+        """Inverse of `to_json`."""
+        return cls(
+            kind=BlockKind(data["k"]),
+            text=data.get("t", ""),
+            level=data.get("l", 0),
+            marker=data.get("m", ""),
+            url=data.get("u", ""),
+            links=tuple(LinkSpan(s, e, u) for s, e, u in data.get("a", ())),
+        )
+
+
+def paragraph(text: str) -> Block:
+    """Shorthand for a plain paragraph block."""
+    return Block(BlockKind.PARAGRAPH, text)
+
+
+class LangOrigin(StrEnum):
+    """Where an article's language came from."""
+
+    META = "meta"
+    DETECTED = "detected"
+    SOURCE = "source"
+    UNKNOWN = "unknown"
+
+
+UNKNOWN_LANGUAGE = "und"
+
+
+@dataclass(frozen=True, slots=True)
+class Alternate:
+    """Another language version of an article, from hreflang links."""
+
+    language: str
+    url: str
+
+
+@dataclass(slots=True)
+class Article:
+    """One article as the sources produce it and the store keeps it.
+
+    `guid` is unique within its source (a feed's guid, or a local file's absolute path).
+    `published` is timezone-aware when known. `language` is a BCP 47 code or "und".
+    """
+
+    guid: str
+    title: str
+    blocks: list[Block]
+    link: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    language: str = UNKNOWN_LANGUAGE
+    lang_origin: LangOrigin = LangOrigin.UNKNOWN
+    alternates: list[Alternate] = field(default_factory=list)
+    # Filled in by the store:
+    id: int | None = None
+    uid: str = ""
+    source_id: int | None = None
+    source_name: str = ""
+    read: bool = False
+    starred: bool = False
+    fetched_at: datetime | None = None
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The plain text of every textual block, in order."""
+        return [b.text for b in self.blocks if b.kind is not BlockKind.RULE and b.text]
+
+    def content_hash(self) -> str:
+        """A hash of everything the source said, to tell a changed article from an unchanged one."""
+        digest = hashlib.sha1(usedforsecurity=False)
+        for part in (self.title, self.link or "", self.author or "", self.language):
+            digest.update(part.encode("utf-8", "surrogatepass"))
+            digest.update(b"\0")
+        digest.update(str(self.published.timestamp() if self.published else "").encode())
+        for block in self.blocks:
+            digest.update(repr(block.to_json()).encode("utf-8", "surrogatepass"))
+        for alt in self.alternates:
+            digest.update(f"{alt.language}\0{alt.url}".encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+
+def article_uid(source_key: str, guid: str) -> str:
+    """The stable public id of an article: the same source and guid always give the same id."""
+    raw = f"{source_key}\0{guid}".encode("utf-8", "surrogatepass")
+    return hashlib.sha1(raw, usedforsecurity=False).hexdigest()[:12]
+
+
+class SourceKind(StrEnum):
+    """Where a source's articles come from."""
+
+    PATH = "path"
+    URL = "url"
+
+
+@dataclass(slots=True)
+class Source:
+    """A configured or ad-hoc place articles come from: a file, a folder, or (later) a feed URL."""
+
+    kind: SourceKind
+    location: str
+    name: str
+    language: str | None = None
+    tags: tuple[str, ...] = ()
+    # Filled in by the store:
+    id: int | None = None
+    last_fetch: datetime | None = None
+    last_error: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The identity of a source in the cache: kind plus location."""
+        return f"{self.kind.value}:{self.location}"
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """A compact row of the headline list: what the list shows, nothing more.
+
+    `published` is a POSIX timestamp (0 when unknown) so rows stay small at 100,000 of them.
+    """
+
+    id: int
+    title: str
+    source_id: int
+    language: str
+    published: float
+    read: bool
+    starred: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCount:
+    """A source with its article and unread counts, for the sources pane."""
+
+    source: Source
+    total: int
+    unread: int
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageCount:
+    """A language present in the view, with how many articles have it."""
+
+    code: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class LoadError:
+    """Why one file, feed or source could not be loaded. `where` names the file or URL."""
+
+    where: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
+class LoadFailure(Exception):
+    """Raised by a loader for one bad input; carries a `LoadError` for the one-line message."""
+
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__(f"{where}: {reason}")
+        self.error = LoadError(where, reason)
