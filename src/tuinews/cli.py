@@ -1,0 +1,258 @@
+"""The command line: `tuinews [PATH...]` opens the reader; subcommands script the cache.
+
+Exit status: 0 on success, 1 when the thing asked for failed (a bad file, an unknown id, every source
+failed), 2 for a bad config or bad arguments. Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tuinews import __version__
+from tuinews.config import Config, ConfigError, load_config
+from tuinews.model import Article, LoadFailure
+from tuinews.store import Store, StoreError
+
+COMMANDS = ("read", "list", "fetch")
+
+
+class UsageError(Exception):
+    """Bad arguments; argparse's own errors are turned into this."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = _Parser(
+        prog="tuinews",
+        description="A terminal news reader. With no command, opens the reader on the given files "
+        "or folders, else on the configured sources, else on the bundled demo library.",
+        epilog="Run 'tuinews COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"tuinews {__version__}")
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        type=Path,
+        help="config file (default: $XDG_CONFIG_HOME/tuinews/config.toml)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    read = commands.add_parser("read", help="print one article (a file path or a cached id)")
+    read.add_argument("target", metavar="PATH|ID")
+    read.add_argument("--json", action="store_true", help="print a JSON object")
+
+    listing = commands.add_parser("list", help="list cached articles, newest first")
+    listing.add_argument("--json", action="store_true", help="print a JSON array")
+    listing.add_argument("--lang", metavar="CODE", help="only this language (e.g. uk, pt-BR)")
+    listing.add_argument("--unread", action="store_true", help="only unread articles")
+    listing.add_argument("--starred", action="store_true", help="only starred articles")
+    listing.add_argument("--source", metavar="NAME", help="only the source with this name")
+    listing.add_argument("--limit", metavar="N", type=_positive_int, help="at most N articles")
+
+    commands.add_parser("fetch", help="load new and changed files of every path source")
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `tuinews` console script."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args, paths = _parse(args_list)
+        config = load_config(args.config)
+        if args.command is None:
+            return _run_app(config, paths)
+        handler = {"read": cmd_read, "list": cmd_list, "fetch": cmd_fetch}[args.command]
+        return handler(args, config)
+    except (UsageError, ConfigError) as exc:
+        _error(str(exc))
+        return 2
+    except StoreError as exc:
+        _error(str(exc))
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    """Subcommands and paths share the first positional slot: a known command name wins."""
+    parser = build_parser()
+    first = next((i for i, arg in enumerate(argv) if not arg.startswith("-")), None)
+    if first is not None and first > 0 and argv[first - 1] == "--config":
+        first = next(
+            (i for i, arg in enumerate(argv) if i > first and not arg.startswith("-")), None
+        )
+    if first is not None and argv[first] in COMMANDS:
+        return parser.parse_args(argv), []
+    args, rest = parser.parse_known_args(argv)
+    unknown = [arg for arg in rest if arg.startswith("-") and arg != "-"]
+    if unknown:
+        raise UsageError(f"tuinews: unrecognized arguments: {' '.join(unknown)}")
+    return args, rest
+
+
+def _open_store(config: Config) -> Store:
+    store = Store(config.cache.path)
+    if store.recovered_from is not None:
+        _error(f"{config.cache.path}: the cache was damaged; moved aside to {store.recovered_from}")
+    return store
+
+
+def _run_app(config: Config, paths: list[str]) -> int:
+    from tuinews.ui.app import TuinewsApp
+
+    app = TuinewsApp(config, paths)
+    app.run()
+    return app.return_code or 0
+
+
+def cmd_read(args: argparse.Namespace, config: Config) -> int:
+    """`tuinews read PATH|ID`: load a file (caching it) or read a cached article."""
+    from tuinews import library
+
+    target = args.target
+    with _open_store(config) as store:
+        path = Path(target).expanduser()
+        if path.exists() or any(sep in target for sep in ("/", "\\")) or "." in target:
+            try:
+                article = library.read_path(store, path, max_bytes=config.reader.max_file_bytes)
+            except LoadFailure as failure:
+                _error(str(failure.error))
+                return 1
+        else:
+            found = store.article_by_uid(target)
+            if found is None:
+                _error(f"{target}: no such file or cached article id")
+                return 1
+            article = found
+    if args.json:
+        print(json.dumps(article_json(article), ensure_ascii=False, indent=2))
+    else:
+        _print_article(article)
+    return 0
+
+
+def article_json(article: Article) -> dict[str, Any]:
+    """The `read --json` object: the exact contract other tools rely on."""
+    return {
+        "id": article.uid,
+        "title": article.title,
+        "language": article.language,
+        "published": article.published.isoformat() if article.published else None,
+        "link": article.link,
+        "author": article.author,
+        "source": article.source_name,
+        "paragraphs": article.paragraphs,
+        "translations": [],
+    }
+
+
+def _print_article(article: Article) -> None:
+    from rich.console import Console
+
+    from tuinews.render.article import render_article
+
+    Console(highlight=False).print(render_article(article))
+
+
+def cmd_list(args: argparse.Namespace, config: Config) -> int:
+    """`tuinews list`: cached articles, newest first, from the cache only."""
+    from tuinews.store import HeadlineFilter
+
+    with _open_store(config) as store:
+        sources = {source.id: source for source in store.sources()}
+        source_ids: tuple[int, ...] = ()
+        if args.source:
+            wanted = args.source.casefold()
+            source_ids = tuple(
+                sid for sid, source in sources.items() if source.name.casefold() == wanted
+            )
+            if not source_ids:
+                _error(f"{args.source}: no such source in the cache")
+                return 1
+        view = HeadlineFilter(
+            source_ids=source_ids,
+            language=args.lang,
+            unread=args.unread,
+            starred=args.starred,
+        )
+        rows = []
+        for headline in store.headlines(view, limit=args.limit):
+            article = store.article(headline.id)
+            if article is None:
+                continue
+            rows.append(
+                {
+                    "id": article.uid,
+                    "title": article.title,
+                    "source": article.source_name,
+                    "language": article.language,
+                    "published": article.published.isoformat() if article.published else None,
+                    "link": article.link,
+                    "read": article.read,
+                    "starred": article.starred,
+                }
+            )
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(highlight=False)
+    for row in rows:
+        mark = " " if row["read"] else "●"
+        date = (row["published"] or "")[:10]
+        console.print(
+            Text.assemble(
+                (row["id"], "dim"),
+                f" {mark} ",
+                (f"{date:10}", "cyan"),
+                f" {row['language']:5} ",
+                row["title"],
+                (f"  ({row['source']})", "dim"),
+            ),
+            overflow="ellipsis",
+            no_wrap=True,
+        )
+    return 0
+
+
+def cmd_fetch(args: argparse.Namespace, config: Config) -> int:
+    """`tuinews fetch`: load new and changed files of every path source of the config."""
+    from tuinews import library
+
+    sources = library.session_sources(config)
+    with _open_store(config) as store:
+        library.register_sources(store, sources)
+        report = library.load_path_sources(
+            store, sources, max_bytes=config.reader.max_file_bytes
+        )
+    for error in report.errors:
+        _error(str(error))
+    print(f"{len(sources)} sources: {report.summary()}")
+    path_count = sum(1 for s in sources if s.kind.value == "path")
+    return 1 if path_count and report.failed_sources == path_count else 0
+
+
+def _error(message: str) -> None:
+    print(f"tuinews: {message}", file=sys.stderr)

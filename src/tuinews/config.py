@@ -1,0 +1,192 @@
+"""The configuration: one frozen object read from TOML, with every key checked.
+
+An unknown key, a wrong type or a bad value raises `ConfigError` whose message names the key, so the CLI
+can print one line and stop. `config.example.toml` documents every key read here.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tuinews.model import Source, SourceKind
+from tuinews.paths import default_cache_path, default_config_path
+
+
+class ConfigError(Exception):
+    """A problem with the configuration file; the message is one line naming the file and key."""
+
+
+@dataclass(frozen=True, slots=True)
+class CacheConfig:
+    """`[cache]`: where the SQLite cache lives."""
+
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderConfig:
+    """`[reader]`: how articles are read and shown."""
+
+    language: str = "all"
+    """The language filter at start ("all", or a code such as "uk"); the switcher remembers later choices."""
+    ui_language: str = "auto"
+    """The interface language ("auto" follows the locale)."""
+    max_file_bytes: int = 64 * 1024 * 1024
+    """Local files larger than this are refused with a message."""
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkConfig:
+    """`[network]`: fetching feeds."""
+
+    timeout: float = 20.0
+    concurrency: int = 8
+    max_bytes: int = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything tuinews reads from its config file, with defaults for what it does not say."""
+
+    cache: CacheConfig
+    reader: ReaderConfig = field(default_factory=ReaderConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    sources: tuple[Source, ...] = ()
+    path: Path | None = None
+    """The file this came from; None when no config file exists."""
+
+
+_SECTIONS: dict[str, dict[str, tuple[type, ...]]] = {
+    "cache": {"path": (str,)},
+    "reader": {
+        "language": (str,),
+        "ui_language": (str,),
+        "max_file_bytes": (int,),
+    },
+    "network": {"timeout": (float, int), "concurrency": (int,), "max_bytes": (int,)},
+}
+_SOURCE_KEYS: dict[str, tuple[type, ...]] = {
+    "path": (str,),
+    "url": (str,),
+    "name": (str,),
+    "language": (str,),
+    "tags": (list,),
+}
+_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", list: "a list"}
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the config at `path`, else at the XDG default; a missing default file gives the defaults.
+
+    A missing file named explicitly, unreadable TOML, unknown keys and wrong types raise ConfigError.
+    """
+    explicit = path is not None
+    config_path = path if path is not None else default_config_path()
+    if not config_path.exists():
+        if explicit:
+            raise ConfigError(f"{config_path}: no such config file")
+        return Config(cache=CacheConfig(default_cache_path()))
+    try:
+        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{config_path}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{config_path}: cannot read: {_reason(exc)}") from None
+    return parse_config(data, config_path)
+
+
+def parse_config(data: dict[str, Any], path: Path) -> Config:
+    """Check and convert parsed TOML into a Config; relative paths are taken from the file's folder."""
+    where = str(path)
+    for key in data:
+        if key not in _SECTIONS and key != "sources":
+            raise ConfigError(f"{where}: unknown key '{key}'")
+    values: dict[str, dict[str, Any]] = {}
+    for section, keys in _SECTIONS.items():
+        table = data.get(section, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: '{section}' must be a table")
+        values[section] = _check_table(table, keys, section, where)
+
+    base = path.parent
+    cache_path = values["cache"].get("path")
+    cache = CacheConfig(
+        _expand(cache_path, base) if cache_path is not None else default_cache_path()
+    )
+    reader = ReaderConfig(**values["reader"])
+    if reader.max_file_bytes <= 0:
+        raise ConfigError(f"{where}: 'reader.max_file_bytes' must be greater than 0")
+    network = NetworkConfig(**values["network"])
+    if network.timeout <= 0:
+        raise ConfigError(f"{where}: 'network.timeout' must be greater than 0")
+    if network.concurrency < 1:
+        raise ConfigError(f"{where}: 'network.concurrency' must be at least 1")
+    if network.max_bytes <= 0:
+        raise ConfigError(f"{where}: 'network.max_bytes' must be greater than 0")
+
+    raw_sources = data.get("sources", [])
+    if not isinstance(raw_sources, list):
+        raise ConfigError(f"{where}: 'sources' must be an array of tables ([[sources]])")
+    sources = tuple(_parse_source(raw, index, base, where) for index, raw in enumerate(raw_sources))
+    return Config(cache=cache, reader=reader, network=network, sources=sources, path=path)
+
+
+def _check_table(
+    table: dict[str, Any], keys: dict[str, tuple[type, ...]], prefix: str, where: str
+) -> dict[str, Any]:
+    checked: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}.{key}"
+        if key not in keys:
+            raise ConfigError(f"{where}: unknown key '{name}'")
+        types = keys[key]
+        # bool is an int subclass in Python, but `timeout = true` is a mistake.
+        if isinstance(value, bool) or not isinstance(value, types):
+            raise ConfigError(f"{where}: '{name}' must be {_TYPE_NAMES[types[0]]}")
+        checked[key] = float(value) if float in types else value
+    return checked
+
+
+def _parse_source(raw: Any, index: int, base: Path, where: str) -> Source:
+    prefix = f"sources[{index}]"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: '{prefix}' must be a table")
+    values = _check_table(raw, _SOURCE_KEYS, prefix, where)
+    has_path, has_url = "path" in values, "url" in values
+    if has_path == has_url:
+        raise ConfigError(f"{where}: '{prefix}' needs exactly one of 'path' or 'url'")
+    tags = values.get("tags", [])
+    if not all(isinstance(tag, str) for tag in tags):
+        raise ConfigError(f"{where}: '{prefix}.tags' must be a list of strings")
+    if has_path:
+        location = str(_expand(values["path"], base))
+        kind = SourceKind.PATH
+        default_name = Path(location).name or location
+    else:
+        location = values["url"].strip()
+        if not location.lower().startswith(("http://", "https://")):
+            raise ConfigError(f"{where}: '{prefix}.url' must start with http:// or https://")
+        kind = SourceKind.URL
+        default_name = location
+    return Source(
+        kind=kind,
+        location=location,
+        name=values.get("name") or default_name,
+        language=values.get("language"),
+        tags=tuple(tags),
+    )
+
+
+def _expand(value: str, base: Path) -> Path:
+    path = Path(os.path.expandvars(value)).expanduser()
+    return (path if path.is_absolute() else base / path).resolve()
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc) or type(exc).__name__

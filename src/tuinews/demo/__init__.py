@@ -1,0 +1,1 @@
+"""The bundled demo library: short articles in several languages and formats."""

@@ -1,0 +1,30 @@
+"""Names of languages for display: "Deutsch", "українська", with a fallback for unknown codes."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from tuinews.model import UNKNOWN_LANGUAGE
+
+
+@lru_cache(maxsize=512)
+def native_name(code: str) -> str:
+    """The language's name in itself ("Deutsch" for "de"), capitalised; "Unknown" for "und"."""
+    if not code or code == UNKNOWN_LANGUAGE:
+        return "Unknown"
+    import langcodes  # costs ~50 ms; only when a name is first shown
+
+    try:
+        name = langcodes.Language.get(code).autonym()
+    except (ValueError, LookupError):
+        return code
+    if not name or name.lower().startswith("unknown"):
+        return code
+    return name[:1].upper() + name[1:]
+
+
+def language_label(code: str) -> str:
+    """"Deutsch (de)", the way the switcher and the article pane show a language."""
+    if not code or code == UNKNOWN_LANGUAGE:
+        return "Unknown (und)"
+    return f"{native_name(code)} ({code})"

@@ -1,0 +1,1 @@
+"""Rendering: stored articles to Rich renderables, treating all article text as data."""

@@ -1,0 +1,478 @@
+"""The SQLite cache: the only module that writes SQL.
+
+A `Store` wraps one connection, which belongs to the thread that opened it: the TUI opens one per worker
+thread. WAL mode and a busy timeout let a reader and a writer (the TUI and a cron `tuinews fetch`) share
+the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tuinews.model import (
+    Alternate,
+    Article,
+    Block,
+    Headline,
+    LangOrigin,
+    LanguageCount,
+    Source,
+    SourceCount,
+    SourceKind,
+    article_uid,
+)
+from tuinews.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+
+class StoreError(Exception):
+    """The cache cannot be used; the message is one line naming the file."""
+
+
+@dataclass(frozen=True, slots=True)
+class HeadlineFilter:
+    """Which headlines a view shows. Empty `source_ids` means every source."""
+
+    source_ids: tuple[int, ...] = ()
+    language: str | None = None
+    unread: bool = False
+    starred: bool = False
+    text: str = ""
+    """A case-insensitive substring of the title or body."""
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertCounts:
+    """What one `upsert_articles` call did."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+_HEADLINE_COLUMNS = "id, title, source_id, language, sort_date, read, starred"
+_ARTICLE_COLUMNS = (
+    "a.id, a.uid, a.source_id, s.name, a.guid, a.link, a.title, a.author, a.published, a.language,"
+    " a.lang_origin, a.blocks, a.read, a.starred, a.fetched_at"
+)
+
+
+class Store:
+    """An open cache file. Use as a context manager, or call `close()`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.recovered_from: Path | None = None
+        """Set when a damaged cache was moved aside to this path and a fresh one created."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise StoreError(f"{path.parent}: cannot create the cache folder: {_reason(exc)}") from None
+        try:
+            self._conn = self._open()
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and not _is_corruption(exc):
+                raise StoreError(f"{path}: cannot open the cache: {exc}") from None
+            self.recovered_from = self._move_aside()
+            try:
+                self._conn = self._open()
+            except sqlite3.Error as again:
+                raise StoreError(f"{path}: cannot create a fresh cache: {again}") from None
+
+    def _open(self) -> sqlite3.Connection:
+        existed = self.path.exists()
+        conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
+        if not existed:
+            os.chmod(self.path, 0o600)
+        try:
+            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: the cache was written by a newer tuinews (schema {version},"
+                f" this one knows {SCHEMA_VERSION})"
+            )
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                # Another process may have migrated while we waited for the lock.
+                if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                    conn.execute("COMMIT")
+                    continue
+                for statement in _statements(MIGRATIONS[number - 1]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def _move_aside(self) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        try:
+            self.path.rename(target)
+            for suffix in ("-wal", "-shm"):
+                extra = self.path.with_name(self.path.name + suffix)
+                if extra.exists():
+                    extra.rename(target.with_name(target.name + suffix))
+        except OSError as exc:
+            raise StoreError(f"{self.path}: damaged, and cannot be moved aside: {_reason(exc)}") from None
+        return target
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    # Sources
+
+    def upsert_source(self, source: Source) -> Source:
+        """Insert or update a source by its key; fills in and returns `source.id`."""
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO sources (key, kind, location, name, language, tags)"
+                " VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET name = excluded.name,"
+                " language = excluded.language, tags = excluded.tags",
+                (
+                    source.key,
+                    source.kind.value,
+                    source.location,
+                    source.name,
+                    source.language,
+                    json.dumps(list(source.tags)),
+                ),
+            )
+            row = conn.execute(
+                "SELECT id, last_fetch, last_error FROM sources WHERE key = ?", (source.key,)
+            ).fetchone()
+        source.id = row[0]
+        source.last_fetch = _to_datetime(row[1])
+        source.last_error = row[2]
+        return source
+
+    def sources(self, ids: Sequence[int] | None = None) -> list[Source]:
+        """Sources by id (all when `ids` is None), ordered by name."""
+        sql = (
+            "SELECT id, kind, location, name, language, tags, last_fetch, last_error FROM sources"
+        )
+        rows = self._select_in(sql, "id", ids, " ORDER BY name COLLATE NOCASE, id")
+        return [
+            Source(
+                kind=SourceKind(kind),
+                location=location,
+                name=name,
+                language=language,
+                tags=tuple(json.loads(tags)),
+                id=source_id,
+                last_fetch=_to_datetime(last_fetch),
+                last_error=last_error,
+            )
+            for source_id, kind, location, name, language, tags, last_fetch, last_error in rows
+        ]
+
+    def record_fetch(self, source_id: int, error: str | None) -> None:
+        """Remember when a source was last loaded and its last error (None clears it)."""
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE sources SET last_fetch = ?, last_error = ? WHERE id = ?",
+                (time.time(), error, source_id),
+            )
+
+    # Articles
+
+    def stamps(self, source_id: int) -> dict[str, str]:
+        """`guid -> stamp` for a source's articles that carry one (local files: mtime and size)."""
+        rows = self._conn.execute(
+            "SELECT guid, stamp FROM articles WHERE source_id = ? AND stamp IS NOT NULL",
+            (source_id,),
+        )
+        return dict(rows)
+
+    def upsert_articles(
+        self, source: Source, items: Iterable[tuple[Article, str | None]]
+    ) -> UpsertCounts:
+        """Store articles of one source in one transaction, each with an optional stamp.
+
+        A new article is added; a changed one (other content hash) is updated in place and keeps its
+        read and starred flags; an unchanged one is left alone.
+        """
+        if source.id is None:
+            raise ValueError("upsert_articles needs a stored source")
+        added = updated = unchanged = 0
+        now = time.time()
+        with self._transaction() as conn:
+            for article, stamp in items:
+                uid = article_uid(source.key, article.guid)
+                content_hash = article.content_hash()
+                row = conn.execute(
+                    "SELECT id, content_hash FROM articles WHERE uid = ?", (uid,)
+                ).fetchone()
+                if row is not None and row[1] == content_hash:
+                    conn.execute("UPDATE articles SET stamp = ? WHERE id = ?", (stamp, row[0]))
+                    article.id, article.uid = row[0], uid
+                    unchanged += 1
+                    continue
+                published = article.published.timestamp() if article.published else None
+                values = (
+                    article.link,
+                    article.title,
+                    article.author,
+                    published,
+                    published if published is not None else now,
+                    article.language,
+                    article.lang_origin.value,
+                    json.dumps([b.to_json() for b in article.blocks], ensure_ascii=False),
+                    _search_text(article),
+                    content_hash,
+                    now,
+                    stamp,
+                )
+                if row is None:
+                    cursor = conn.execute(
+                        "INSERT INTO articles (link, title, author, published, sort_date, language,"
+                        " lang_origin, blocks, search_text, content_hash, fetched_at, stamp,"
+                        " uid, source_id, guid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (*values, uid, source.id, article.guid),
+                    )
+                    article_id = cursor.lastrowid
+                    added += 1
+                else:
+                    article_id = row[0]
+                    conn.execute(
+                        "UPDATE articles SET link = ?, title = ?, author = ?, published = ?,"
+                        " sort_date = ?, language = ?, lang_origin = ?, blocks = ?, search_text = ?,"
+                        " content_hash = ?, fetched_at = ?, stamp = ? WHERE id = ?",
+                        (*values, article_id),
+                    )
+                    conn.execute("DELETE FROM alternates WHERE article_id = ?", (article_id,))
+                    updated += 1
+                conn.executemany(
+                    "INSERT OR IGNORE INTO alternates (article_id, language, url) VALUES (?, ?, ?)",
+                    [(article_id, alt.language, alt.url) for alt in article.alternates],
+                )
+                article.id, article.uid, article.source_id = article_id, uid, source.id
+        return UpsertCounts(added, updated, unchanged)
+
+    def headlines(
+        self, view: HeadlineFilter, *, limit: int | None = None, offset: int = 0
+    ) -> list[Headline]:
+        """Headline rows of a view, newest first."""
+        where, params = _where(view)
+        sql = f"SELECT {_HEADLINE_COLUMNS} FROM articles{where} ORDER BY sort_date DESC, id DESC"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        return [
+            Headline(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]))
+            for row in self._conn.execute(sql, params)
+        ]
+
+    def count(self, view: HeadlineFilter) -> int:
+        """How many articles a view has."""
+        where, params = _where(view)
+        return self._conn.execute(f"SELECT count(*) FROM articles{where}", params).fetchone()[0]
+
+    def article(self, article_id: int) -> Article | None:
+        """One whole article by its row id."""
+        return self._article_where("a.id = ?", article_id)
+
+    def article_by_uid(self, uid: str) -> Article | None:
+        """One whole article by its public id (as `tuinews list` prints it)."""
+        return self._article_where("a.uid = ?", uid)
+
+    def article_by_guid(self, source_id: int, guid: str) -> Article | None:
+        """One whole article by its source and guid (a local file's path)."""
+        return self._article_where("a.source_id = ? AND a.guid = ?", source_id, guid)
+
+    def _article_where(self, condition: str, *params: object) -> Article | None:
+        row = self._conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a JOIN sources s ON s.id = a.source_id"
+            f" WHERE {condition}",
+            params,
+        ).fetchone()
+        if row is None:
+            return None
+        (article_id, uid, source_id, source_name, guid, link, title, author, published) = row[:9]
+        language, lang_origin, blocks, read, starred, fetched_at = row[9:]
+        alternates = [
+            Alternate(lang, url)
+            for lang, url in self._conn.execute(
+                "SELECT language, url FROM alternates WHERE article_id = ? ORDER BY language",
+                (article_id,),
+            )
+        ]
+        return Article(
+            guid=guid,
+            title=title,
+            blocks=[Block.from_json(b) for b in json.loads(blocks)],
+            link=link,
+            author=author,
+            published=_to_datetime(published),
+            language=language,
+            lang_origin=LangOrigin(lang_origin),
+            alternates=alternates,
+            id=article_id,
+            uid=uid,
+            source_id=source_id,
+            source_name=source_name,
+            read=bool(read),
+            starred=bool(starred),
+            fetched_at=_to_datetime(fetched_at),
+        )
+
+    def set_read(self, article_ids: Sequence[int], read: bool = True) -> int:
+        """Mark articles read or unread; returns how many changed."""
+        return self._set_flag("read", article_ids, read)
+
+    def set_starred(self, article_ids: Sequence[int], starred: bool = True) -> int:
+        """Star or unstar articles; returns how many changed."""
+        return self._set_flag("starred", article_ids, starred)
+
+    def _set_flag(self, column: str, article_ids: Sequence[int], value: bool) -> int:
+        changed = 0
+        with self._transaction() as conn:
+            for chunk in _chunks(article_ids):
+                marks = ",".join("?" * len(chunk))
+                cursor = conn.execute(
+                    f"UPDATE articles SET {column} = ? WHERE {column} != ? AND id IN ({marks})",
+                    (int(value), int(value), *chunk),
+                )
+                changed += cursor.rowcount
+        return changed
+
+    # Counts for the panes
+
+    def source_counts(self, source_ids: Sequence[int] | None = None) -> list[SourceCount]:
+        """Each source (of `source_ids`, or all) with its article and unread counts."""
+        counts = {
+            source_id: (total, unread)
+            for source_id, total, unread in self._select_in(
+                "SELECT source_id, count(*), count(*) - sum(read) FROM articles",
+                "source_id",
+                source_ids,
+                " GROUP BY source_id",
+            )
+        }
+        return [
+            SourceCount(source, *counts.get(source.id or 0, (0, 0)))
+            for source in self.sources(source_ids)
+        ]
+
+    def language_counts(self, source_ids: Sequence[int] | None = None) -> list[LanguageCount]:
+        """The languages of the articles of `source_ids` (or all), most common first."""
+        rows = self._select_in(
+            "SELECT language, count(*) FROM articles",
+            "source_id",
+            source_ids,
+            " GROUP BY language ORDER BY count(*) DESC, language",
+        )
+        return [LanguageCount(code, count) for code, count in rows]
+
+    # Settings
+
+    def get_setting(self, key: str) -> str | None:
+        """A remembered UI choice, such as the language filter."""
+        row = self._conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Remember a UI choice."""
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def _select_in(
+        self, sql: str, column: str, ids: Sequence[int] | None, tail: str = ""
+    ) -> list[tuple]:
+        if ids is None:
+            return self._conn.execute(sql + tail).fetchall()
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        return self._conn.execute(f"{sql} WHERE {column} IN ({marks}){tail}", list(ids)).fetchall()
+
+
+def _where(view: HeadlineFilter) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    if view.source_ids:
+        clauses.append(f"source_id IN ({','.join('?' * len(view.source_ids))})")
+        params.extend(view.source_ids)
+    if view.language:
+        clauses.append("(language = ? OR language LIKE ? ESCAPE '\\')")
+        params += [view.language, _like_prefix(view.language) + "-%"]
+    if view.unread:
+        clauses.append("read = 0")
+    if view.starred:
+        clauses.append("starred = 1")
+    if view.text:
+        clauses.append("instr(search_text, ?) > 0")
+        params.append(view.text.casefold())
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _search_text(article: Article) -> str:
+    return "\n".join([article.title, *article.paragraphs]).casefold()
+
+
+def _statements(script: str) -> list[str]:
+    return [part.strip() for part in script.split(";") if part.strip()]
+
+
+def _chunks(ids: Sequence[int], size: int = 500) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _to_datetime(value: float | None) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if value is not None else None
+
+
+def _is_corruption(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text or "corrupt" in text
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc)).lower()

@@ -1,0 +1,69 @@
+"""The cache schema and its forward migrations, versioned with `PRAGMA user_version`.
+
+Each migration takes the database from version N-1 to N. A cache written by a newer tuinews (a higher
+version than we know) is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: sources, articles, alternates (hreflang), stories, settings.
+    """
+    CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        location TEXT NOT NULL,
+        name TEXT NOT NULL,
+        language TEXT,
+        tags TEXT NOT NULL DEFAULT '[]',
+        etag TEXT,
+        last_modified TEXT,
+        last_fetch REAL,
+        last_error TEXT
+    );
+    CREATE TABLE stories (
+        id INTEGER PRIMARY KEY
+    );
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        guid TEXT NOT NULL,
+        link TEXT,
+        title TEXT NOT NULL,
+        author TEXT,
+        published REAL,
+        sort_date REAL NOT NULL,
+        language TEXT NOT NULL DEFAULT 'und',
+        lang_origin TEXT NOT NULL DEFAULT 'unknown',
+        blocks TEXT NOT NULL,
+        search_text TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        read INTEGER NOT NULL DEFAULT 0,
+        starred INTEGER NOT NULL DEFAULT 0,
+        fetched_at REAL NOT NULL,
+        stamp TEXT,
+        story_id INTEGER REFERENCES stories(id) ON DELETE SET NULL,
+        UNIQUE (source_id, guid)
+    );
+    CREATE INDEX articles_by_date ON articles (sort_date DESC, id DESC);
+    CREATE INDEX articles_by_source ON articles (source_id, sort_date DESC);
+    CREATE INDEX articles_by_language ON articles (language);
+    CREATE INDEX articles_by_story ON articles (story_id);
+    CREATE INDEX articles_unread ON articles (read, sort_date DESC);
+    CREATE TABLE alternates (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        language TEXT NOT NULL,
+        url TEXT NOT NULL,
+        PRIMARY KEY (article_id, url)
+    );
+    CREATE INDEX alternates_by_url ON alternates (url);
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,410 @@
+"""The tuinews Textual app: sources, headlines and article panes, a language switcher and search.
+
+The event loop only paints and routes keys: every cache and file operation runs in a thread worker with
+its own store connection and comes back as a message (see `tuinews.ui.messages`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+
+from tuinews import library
+from tuinews.config import Config
+from tuinews.languages import language_label
+from tuinews.model import LanguageCount, Source
+from tuinews.store import HeadlineFilter, Store, StoreError
+from tuinews.ui.article_view import ArticleView
+from tuinews.ui.headline_list import HeadlineList
+from tuinews.ui.help_screen import HelpScreen
+from tuinews.ui.language_screen import ALL_LANGUAGES, LanguageScreen
+from tuinews.ui.messages import (
+    ArticleOpened,
+    CountsLoaded,
+    FilesLoaded,
+    LoadProgress,
+    SourcesReady,
+    StoreFailed,
+    ViewLoaded,
+)
+from tuinews.ui.sources_pane import ALL_SOURCES, SourcesPane
+
+FIRST_PAGE = 200
+"""Headlines loaded before the first paint; the rest follow in the same worker."""
+NARROW = 90
+"""Below this many columns the sources pane hides."""
+LANGUAGE_SETTING = "reader.language"
+SEARCH_DELAY = 0.15
+MAX_NOTIFIED_ERRORS = 5
+
+
+class SearchInput(Input):
+    """The search box above the headlines; Esc clears it."""
+
+    BINDINGS = [Binding("escape", "app.clear_search", "Clear search", id="search.clear")]
+
+
+class TuinewsApp(App[int]):
+    """A terminal news reader."""
+
+    CSS_PATH = "tuinews.tcss"
+    TITLE = "tuinews"
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("l", "languages", "Language", id="app.languages"),
+        Binding("slash", "search", "Search", key_display="/", id="app.search"),
+        Binding("space", "page", "Page", key_display="Space", id="app.page"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+    ]
+
+    def __init__(self, config: Config, paths: Sequence[str | Path] = ()) -> None:
+        super().__init__()
+        self.config = config
+        self.paths = list(paths)
+        self.sources: list[Source] = []
+        self.language = config.reader.language or ALL_LANGUAGES
+        self.source_filter: int | None = None
+        self.search_text = ""
+        self.language_counts: list[LanguageCount] = []
+        self._generation = 0
+        self._total = 0
+        self._search_timer: Timer | None = None
+        self._jump_to_first_match = False
+        self._view_pending = False
+
+    # Layout
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="status")
+        with Horizontal(id="main"):
+            yield SourcesPane(id="sources")
+            with Vertical(id="reader"):
+                yield SearchInput(placeholder="Search titles and text", id="search")
+                yield HeadlineList(id="headlines")
+                yield ArticleView(id="article")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#sources").border_title = "Sources"
+        self.query_one("#headlines").border_title = "Headlines"
+        self.query_one("#article").border_title = "Article"
+        self.query_one(HeadlineList).empty_message = "Loading…"
+        self.query_one(HeadlineList).focus()
+        self._update_status()
+        self._apply_width(self.size.width)
+        self.start_session()
+
+    def on_resize(self) -> None:
+        self._apply_width(self.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        self.screen.set_class(width < NARROW, "narrow")
+
+    # Workers: everything that touches the cache or files
+
+    def _store(self) -> Store:
+        return Store(self.config.cache.path)
+
+    @work(thread=True, exclusive=True, group="session", exit_on_error=False)
+    def start_session(self) -> None:
+        """Show the cached headlines first, then load new and changed files."""
+        sources = library.session_sources(self.config, self.paths)
+        try:
+            with self._store() as store:
+                library.register_sources(store, sources)
+                saved = store.get_setting(LANGUAGE_SETTING)
+        except StoreError as exc:
+            self.post_message(StoreFailed(str(exc)))
+            return
+        self.post_message(SourcesReady(sources, saved or self.language))
+
+    @work(thread=True, exclusive=True, group="files", exit_on_error=False)
+    def load_files(self, sources: list[Source]) -> None:
+        """Load new and changed local files into the cache."""
+
+        def progress(done: int, total: int) -> None:
+            self.post_message(LoadProgress(done, total))
+
+        try:
+            with self._store() as store:
+                report = library.load_path_sources(
+                    store,
+                    sources,
+                    max_bytes=self.config.reader.max_file_bytes,
+                    progress=progress,
+                )
+        except StoreError as exc:
+            self.post_message(StoreFailed(str(exc)))
+            return
+        self.post_message(FilesLoaded(report, changed=bool(report.added or report.updated)))
+
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
+    def load_view(self, view: HeadlineFilter, generation: int, first_match: bool) -> None:
+        """Headlines of a view: a first screenful at once, then the rest."""
+        try:
+            with self._store() as store:
+                rows = store.headlines(view, limit=FIRST_PAGE)
+                self.post_message(ViewLoaded(generation, rows, False, first_match))
+                if len(rows) == FIRST_PAGE:
+                    rest = store.headlines(view, offset=FIRST_PAGE, limit=-1)
+                    self.post_message(ViewLoaded(generation, rest, True))
+        except StoreError as exc:
+            self.post_message(StoreFailed(str(exc)))
+
+    @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
+    def load_counts(self, source_ids: list[int]) -> None:
+        """Counts for the sources pane and the language switcher."""
+        try:
+            with self._store() as store:
+                sources = store.source_counts(source_ids)
+                view = HeadlineFilter(source_ids=self._narrowed(source_ids))
+                languages = store.language_counts(list(view.source_ids))
+        except StoreError as exc:
+            self.post_message(StoreFailed(str(exc)))
+            return
+        total = sum(item.total for item in sources)
+        unread = sum(item.unread for item in sources)
+        self.post_message(CountsLoaded(sources, languages, total, unread))
+
+    @work(thread=True, exclusive=True, group="article", exit_on_error=False)
+    def open_article(self, article_id: int) -> None:
+        """Read an article from the cache and mark it read."""
+        try:
+            with self._store() as store:
+                article = library.open_article(store, article_id)
+        except StoreError as exc:
+            self.post_message(StoreFailed(str(exc)))
+            return
+        if article is not None:
+            self.post_message(ArticleOpened(article))
+
+    @work(thread=True, group="settings", exit_on_error=False)
+    def save_setting(self, key: str, value: str) -> None:
+        """Remember a choice in the cache."""
+        try:
+            with self._store() as store:
+                store.set_setting(key, value)
+        except StoreError as exc:
+            self.post_message(StoreFailed(str(exc)))
+
+    # Message handlers
+
+    def on_sources_ready(self, message: SourcesReady) -> None:
+        self.sources = message.sources
+        self.language = message.language
+        self.refresh_view()
+        self.load_files(self.sources)
+
+    def on_view_loaded(self, message: ViewLoaded) -> None:
+        if message.generation != self._generation:
+            return
+        headlines = self.query_one(HeadlineList)
+        if message.append:
+            headlines.append_rows(message.rows)
+        else:
+            self._view_pending = False
+            names = {source.id: source.name for source in self.sources if source.id is not None}
+            headlines.set_rows(message.rows, names, keep=headlines.current_id)
+        headlines.empty_message = self._empty_message()
+        self._total = headlines.row_count
+        self._update_status()
+        if message.first_match or self._jump_to_first_match:
+            self._jump_to_first_match = False
+            if headlines.row_count:
+                headlines.cursor = 0
+                headlines.focus()
+
+    def on_counts_loaded(self, message: CountsLoaded) -> None:
+        self.language_counts = message.languages
+        self.query_one(SourcesPane).show_counts(message.sources, message.total, message.unread)
+
+    def on_article_opened(self, message: ArticleOpened) -> None:
+        article = message.article
+        self.query_one(ArticleView).show(article)
+        if article.id is not None:
+            self.query_one(HeadlineList).update_row(article.id, read=True)
+        self.load_counts(self._session_ids())
+
+    def on_files_loaded(self, message: FilesLoaded) -> None:
+        report = message.report
+        errors = report.errors
+        for error in errors[:MAX_NOTIFIED_ERRORS]:
+            self.notify(str(error), title="Could not load", severity="warning", timeout=8)
+        if len(errors) > MAX_NOTIFIED_ERRORS:
+            more = len(errors) - MAX_NOTIFIED_ERRORS
+            self.notify(f"…and {more} more files", title="Could not load", severity="warning")
+        if message.changed:
+            self.notify(report.summary(), title="Loaded")
+        self.refresh_view()
+
+    def on_load_progress(self, message: LoadProgress) -> None:
+        self.query_one(HeadlineList).empty_message = f"Loading files… {message.done}/{message.total}"
+
+    def on_store_failed(self, message: StoreFailed) -> None:
+        self.notify(message.error, title="Cache", severity="error", timeout=15)
+
+    @on(HeadlineList.Selected)
+    def _headline_selected(self, event: HeadlineList.Selected) -> None:
+        self.open_article(event.article_id)
+
+    @on(SourcesPane.OptionSelected, "#sources")
+    def _source_selected(self, event: SourcesPane.OptionSelected) -> None:
+        option_id = event.option.id
+        self.source_filter = None if option_id in (None, ALL_SOURCES) else int(option_id)
+        self.refresh_view()
+        self.query_one(HeadlineList).focus()
+
+    # The view
+
+    def _session_ids(self) -> list[int]:
+        return [source.id for source in self.sources if source.id is not None]
+
+    def _narrowed(self, source_ids: list[int]) -> tuple[int, ...]:
+        if self.source_filter is not None:
+            return (self.source_filter,)
+        # An empty tuple would mean "every source in the cache": keep the session's own.
+        return tuple(source_ids) or (-1,)
+
+    def current_view(self) -> HeadlineFilter:
+        """The headline filter for the current source, language and search."""
+        language = None if self.language == ALL_LANGUAGES else self.language
+        return HeadlineFilter(
+            source_ids=self._narrowed(self._session_ids()),
+            language=language,
+            text=self.search_text,
+        )
+
+    def refresh_view(self, *, first_match: bool = False) -> None:
+        """Reload the headlines (and counts) for the current filters, in workers."""
+        self._generation += 1
+        self._view_pending = True
+        self.load_view(self.current_view(), self._generation, first_match)
+        self.load_counts(self._session_ids())
+        self._update_status()
+
+    def _empty_message(self) -> str:
+        if self.search_text:
+            return f"No articles match “{self.search_text}”. Esc clears the search."
+        if self.language != ALL_LANGUAGES:
+            return "No articles in this language. Press l to pick another."
+        return "No articles yet."
+
+    def _update_status(self) -> None:
+        language = (
+            "All languages" if self.language == ALL_LANGUAGES else language_label(self.language)
+        )
+        source = "All sources"
+        if self.source_filter is not None:
+            source = next((s.name for s in self.sources if s.id == self.source_filter), source)
+        status = Text.assemble(
+            ("Language: ", "dim"),
+            (language, "bold"),
+            ("  ·  ", "dim"),
+            source,
+            ("  ·  ", "dim"),
+            f"{self._total} articles",
+        )
+        if self.search_text:
+            status.append("  ·  ", style="dim")
+            status.append(f"Search: {self.search_text}", style="italic")
+        self.query_one("#status", Static).update(status)
+
+    # Actions
+
+    def action_languages(self) -> None:
+        """Open the language switcher."""
+
+        def chosen(code: str | None) -> None:
+            if code is None or code == self.language:
+                return
+            self.language = code
+            self.save_setting(LANGUAGE_SETTING, code)
+            self.refresh_view()
+
+        self.push_screen(LanguageScreen(self.language_counts, self.language), chosen)
+
+    def action_search(self) -> None:
+        """Show the search box and focus it."""
+        search = self.query_one(SearchInput)
+        search.display = True
+        search.focus()
+
+    def action_clear_search(self) -> None:
+        """Clear and hide the search, showing every headline again."""
+        search = self.query_one(SearchInput)
+        search.value = ""
+        search.display = False
+        self.query_one(HeadlineList).focus()
+        if self.search_text:
+            self.search_text = ""
+            self.refresh_view()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_DELAY, self._run_search)
+
+    def _run_search(self) -> None:
+        text = self.query_one(SearchInput).value.strip()
+        if text != self.search_text:
+            self.search_text = text
+            self.refresh_view()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        text = event.value.strip()
+        headlines = self.query_one(HeadlineList)
+        headlines.focus()
+        if text != self.search_text:
+            self.search_text = text
+            self.refresh_view(first_match=True)
+        elif self._view_pending:
+            self._jump_to_first_match = True
+        elif headlines.row_count:
+            headlines.cursor = 0
+
+    def action_page(self) -> None:
+        """Page the article; at its end, open the next headline."""
+        article = self.query_one(ArticleView)
+        headlines = self.query_one(HeadlineList)
+        if article.article is None or article.article.id != headlines.current_id:
+            if headlines.current_id is not None:
+                self.open_article(headlines.current_id)
+            return
+        if article.page():
+            return
+        if headlines.cursor < headlines.row_count - 1:
+            headlines.cursor += 1
+            if headlines.current_id is not None:
+                self.open_article(headlines.current_id)
+
+    def action_help(self) -> None:
+        """Show every key."""
+        self.push_screen(
+            HelpScreen(
+                [
+                    ("Everywhere", [*self.BINDINGS, *_FOCUS_BINDINGS]),
+                    ("Headlines", list(HeadlineList.BINDINGS)),
+                    ("Article", list(ArticleView.BINDINGS)),
+                    ("Search", list(SearchInput.BINDINGS)),
+                ]
+            )
+        )
+
+
+_FOCUS_BINDINGS = [
+    Binding("tab", "focus_next", "Next pane"),
+    Binding("shift+tab", "focus_previous", "Previous pane"),
+]
+

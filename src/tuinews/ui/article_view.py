@@ -1,0 +1,62 @@
+"""The article pane: a scrolling view of one rendered article."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from tuinews.model import Article
+from tuinews.render.article import render_article
+
+EMPTY_HINT = "Pick a headline and press Enter to read it. Press ? for help."
+
+
+class ArticleView(VerticalScroll, can_focus=True):
+    """Shows the open article.
+
+    | Key(s) | Description |
+    | :- | :- |
+    | j, down / k, up | Scroll a line. |
+    | g, home / G, end | Top / bottom. |
+    | pageup / pagedown | Scroll a page. |
+    """
+
+    BINDINGS = [
+        Binding("j", "scroll_down", "Down", show=False, id="article.down"),
+        Binding("k", "scroll_up", "Up", show=False, id="article.up"),
+        Binding("g", "scroll_home", "Top", show=False, id="article.top"),
+        Binding("G", "scroll_end", "Bottom", show=False, id="article.bottom"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.article: Article | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(EMPTY_HINT, style="dim"), id="article-body")
+
+    def show(self, article: Article) -> None:
+        """Render `article` and scroll to its top."""
+        self.article = article
+        self.query_one("#article-body", Static).update(render_article(article))
+        self.scroll_home(animate=False)
+
+    def clear(self) -> None:
+        """Show the empty hint."""
+        self.article = None
+        self.query_one("#article-body", Static).update(Text(EMPTY_HINT, style="dim"))
+
+    @property
+    def at_end(self) -> bool:
+        """True when the last line of the article is on screen."""
+        return self.scroll_y >= self.max_scroll_y
+
+    def page(self) -> bool:
+        """Scroll one page down; False when already at the end."""
+        if self.at_end:
+            return False
+        self.scroll_page_down(animate=False)
+        return True

@@ -1,0 +1,54 @@
+"""The language switcher: a modal list of the languages present, with native names and counts."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from tuinews.languages import language_label
+from tuinews.model import LanguageCount
+
+ALL_LANGUAGES = "all"
+
+
+class LanguageScreen(ModalScreen[str | None]):
+    """Pick a language to filter the headlines by; dismisses with the code, "all", or None."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Close", id="languages.close"),
+        Binding("l", "dismiss(None)", "Close", show=False, id="languages.close_l"),
+    ]
+
+    def __init__(self, counts: list[LanguageCount], current: str) -> None:
+        super().__init__()
+        self.counts = counts
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        total = sum(item.count for item in self.counts)
+        options = [Option(_line("All languages", total), id=ALL_LANGUAGES)]
+        options += [Option(_line(language_label(c.code), c.count), id=c.code) for c in self.counts]
+        with Vertical(id="language-dialog"):
+            yield Label("Language", id="language-title")
+            yield OptionList(*options, id="language-options")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        ids = [ALL_LANGUAGES, *(c.code for c in self.counts)]
+        options.highlighted = ids.index(self.current) if self.current in ids else 0
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+
+def _line(label: str, count: int) -> Text:
+    text = Text(label)
+    text.append(f"  {count}", style="dim")
+    return text

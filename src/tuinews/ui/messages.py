@@ -1,0 +1,68 @@
+"""Messages that workers post to the app: results of store and file work done off the event loop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from textual.message import Message
+
+from tuinews.library import LoadReport
+from tuinews.model import Article, Headline, LanguageCount, Source, SourceCount
+
+
+@dataclass
+class SourcesReady(Message):
+    """The session's sources are registered in the cache (they have ids now)."""
+
+    sources: list[Source]
+    language: str
+
+
+@dataclass
+class ViewLoaded(Message):
+    """Headline rows for the current view: the first screenful, then the rest with `append`."""
+
+    generation: int
+    rows: list[Headline]
+    append: bool
+    first_match: bool = False
+
+
+@dataclass
+class CountsLoaded(Message):
+    """Counts for the sources pane and the language switcher."""
+
+    sources: list[SourceCount]
+    languages: list[LanguageCount]
+    total: int
+    unread: int
+
+
+@dataclass
+class ArticleOpened(Message):
+    """An article was read from the cache (and marked read)."""
+
+    article: Article
+
+
+@dataclass
+class FilesLoaded(Message):
+    """Local files were loaded into the cache."""
+
+    report: LoadReport
+    changed: bool = field(default=False)
+
+
+@dataclass
+class LoadProgress(Message):
+    """Progress while files load."""
+
+    done: int
+    total: int
+
+
+@dataclass
+class StoreFailed(Message):
+    """The cache could not be used; the message is one line."""
+
+    error: str

@@ -1,0 +1,43 @@
+"""The sources pane: "All" and each source with its article and unread counts."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from tuinews.model import SourceCount
+
+ALL_SOURCES = "all"
+
+
+class SourcesPane(OptionList):
+    """A list of sources; selecting one filters the headlines to it."""
+
+    def show_counts(self, counts: list[SourceCount], total: int, unread: int) -> None:
+        """Replace the options, keeping the highlighted source."""
+        current = self.highlighted_id
+        options = [Option(_label("All", total, unread), id=ALL_SOURCES)]
+        for item in counts:
+            label = _label(item.source.name, item.total, item.unread)
+            if item.source.last_error:
+                label.append(" !", style="bold red")
+            options.append(Option(label, id=str(item.source.id)))
+        self.set_options(options)
+        ids = [option.id for option in options]
+        self.highlighted = ids.index(current) if current in ids else 0
+
+    @property
+    def highlighted_id(self) -> str | None:
+        """The id of the highlighted option ("all" or a source id)."""
+        if self.highlighted is None or self.option_count == 0:
+            return None
+        return self.get_option_at_index(self.highlighted).id
+
+
+def _label(name: str, total: int, unread: int) -> Text:
+    label = Text(name, overflow="ellipsis", no_wrap=True)
+    label.append(f" {total}", style="dim")
+    if unread:
+        label.append(f" ({unread})", style="bold")
+    return label
