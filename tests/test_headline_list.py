@@ -110,6 +110,11 @@ async def test_styles_bold_unread_dim_read_and_cursor_highlight() -> None:
         cursor_bg = title_style(0).bgcolor
         assert cursor_bg is not None and cursor_bg != title_style(2).bgcolor
 
+        # Losing focus dims the cursor (the blurred cursor colours), without stale cache.
+        app.set_focus(None)
+        await pilot.pause()
+        assert title_style(0).bgcolor != cursor_bg
+
 
 async def test_keys_move_cursor_and_post_highlighted() -> None:
     rows = make_rows(100)
@@ -192,6 +197,7 @@ async def test_titles_are_never_markup() -> None:
     rows = [
         Headline(1, "[bold]x[/] and [red]y[/red]", 1, "en", PAST, False, False),
         Headline(2, "[link=https://evil.example]click[/link] :smile:", 1, "en", PAST, False, False),
+        Headline(3, "[bold]日本[/] [i]ニュース[/i]", 1, "ja", PAST, False, False),
     ]
     app = ListApp(rows, {1: "[b]src[/b]"})
     async with app.run_test(size=(100, 30)) as pilot:
@@ -199,11 +205,40 @@ async def test_titles_are_never_markup() -> None:
         lines = screen_lines(app.query_one(HeadlineList))
         assert lines[0].startswith("●  [bold]x[/] and [red]y[/red]")
         assert lines[1].startswith("●  [link=https://evil.example]click[/link] :smile:")
+        assert lines[2].startswith("●  [bold]日本[/] [i]ニュース[/i]")
         assert "[b]src[/b]" in lines[0]
         widget = app.query_one(HeadlineList)
         assert all(
             segment.style is None or not segment.style.link for segment in widget.render_line(1)
         )
+
+
+async def test_control_characters_never_reach_the_terminal() -> None:
+    title = "red\x1b[31m alert\x07 \u202eevil\nline"
+    rows = [Headline(1, title, 1, "en\x1b[0m", PAST, False, False)]
+    app = ListApp(rows, {1: "src\x1b]0;title\x07"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        line = screen_lines(app.query_one(HeadlineList))[0]
+        assert line.startswith("●  red alert evil line ")
+        assert all(ch.isprintable() for ch in line)
+
+
+async def test_rows_set_before_mount() -> None:
+    class EarlyApp(App[None]):
+        def compose(self) -> ComposeResult:
+            widget = HeadlineList()
+            widget.set_rows(make_rows(200), SOURCES, keep=1150)
+            yield widget
+
+    app = EarlyApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        widget = app.query_one(HeadlineList)
+        assert widget.cursor == 150 and widget.current_id == 1150
+        top = widget.scroll_offset.y
+        assert top <= 150 < top + widget.scrollable_content_region.height
+        assert any(line.startswith("●  Headline number 150 ") for line in screen_lines(widget))
 
 
 def language_offsets(lines: list[str], languages: list[str]) -> set[int]:

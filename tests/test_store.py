@@ -22,7 +22,9 @@ from tuinews.store import HeadlineFilter, Store, StoreError
 from tuinews.store.schema import SCHEMA_VERSION
 
 
-def make_article(guid: str, title: str, day: int, language: str = "en", body: str = "Body") -> Article:
+def make_article(
+    guid: str, title: str, day: int, language: str = "en", body: str = "Body"
+) -> Article:
     return Article(
         guid=guid,
         title=title,
@@ -106,9 +108,7 @@ def test_text_filter_is_case_insensitive_over_title_and_body(store: Store, sourc
             (make_article("b", "Other", 2, body="Mentions the ÜBERSEE harbour"), None),
         ],
     )
-    assert [h.title for h in store.headlines(HeadlineFilter(text="КИЇВ"))] == [
-        "Київ вітає трамвай"
-    ]
+    assert [h.title for h in store.headlines(HeadlineFilter(text="КИЇВ"))] == ["Київ вітає трамвай"]
     assert [h.title for h in store.headlines(HeadlineFilter(text="übersee"))] == ["Other"]
     assert store.headlines(HeadlineFilter(text="nothing like this")) == []
 

@@ -244,9 +244,7 @@ def cmd_fetch(args: argparse.Namespace, config: Config) -> int:
     sources = library.session_sources(config)
     with _open_store(config) as store:
         library.register_sources(store, sources)
-        report = library.load_path_sources(
-            store, sources, max_bytes=config.reader.max_file_bytes
-        )
+        report = library.load_path_sources(store, sources, max_bytes=config.reader.max_file_bytes)
     for error in report.errors:
         _error(str(error))
     print(f"{len(sources)} sources: {report.summary()}")

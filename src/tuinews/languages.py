@@ -24,7 +24,7 @@ def native_name(code: str) -> str:
 
 
 def language_label(code: str) -> str:
-    """"Deutsch (de)", the way the switcher and the article pane show a language."""
+    """ "Deutsch (de)", the way the switcher and the article pane show a language."""
     if not code or code == UNKNOWN_LANGUAGE:
         return "Unknown (und)"
     return f"{native_name(code)} ({code})"

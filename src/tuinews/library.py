@@ -38,7 +38,7 @@ class LoadReport:
         self.failed_sources += other.failed_sources
 
     def summary(self) -> str:
-        """"3 new, 1 updated, 12 unchanged, 2 errors"."""
+        """ "3 new, 1 updated, 12 unchanged, 2 errors"."""
         text = f"{self.added} new, {self.updated} updated, {self.unchanged} unchanged"
         if self.errors:
             text += f", {len(self.errors)} error" + ("s" if len(self.errors) != 1 else "")
@@ -123,7 +123,12 @@ def load_path_sources(
     total = sum(len(files) for _, files in plans)
     done = 0
     for source, files in plans:
-        part = _load_files(store, source, files, max_bytes, lambda n: progress(done + n, total))
+
+        def step(n: int, base: int = done) -> None:
+            if progress:
+                progress(base + n, total)
+
+        part = _load_files(store, source, files, max_bytes, step)
         done += len(files)
         report.merge(part)
         failed_all = bool(files) and len(part.errors) == len(files)
@@ -161,7 +166,7 @@ def _load_files(
                 batch.append((article, stamp))
         if len(batch) >= BATCH:
             _write(store, source, batch, report)
-        if progress and index % 50 == 0:
+        if index % 50 == 0:
             progress(index)
     _write(store, source, batch, report)
     return report

@@ -74,7 +74,9 @@ class Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
-            raise StoreError(f"{path.parent}: cannot create the cache folder: {_reason(exc)}") from None
+            raise StoreError(
+                f"{path.parent}: cannot create the cache folder: {_reason(exc)}"
+            ) from None
         try:
             self._conn = self._open()
         except sqlite3.DatabaseError as exc:
@@ -134,7 +136,9 @@ class Store:
                 if extra.exists():
                     extra.rename(target.with_name(target.name + suffix))
         except OSError as exc:
-            raise StoreError(f"{self.path}: damaged, and cannot be moved aside: {_reason(exc)}") from None
+            raise StoreError(
+                f"{self.path}: damaged, and cannot be moved aside: {_reason(exc)}"
+            ) from None
         return target
 
     def close(self) -> None:
@@ -186,9 +190,7 @@ class Store:
 
     def sources(self, ids: Sequence[int] | None = None) -> list[Source]:
         """Sources by id (all when `ids` is None), ordered by name."""
-        sql = (
-            "SELECT id, kind, location, name, language, tags, last_fetch, last_error FROM sources"
-        )
+        sql = "SELECT id, kind, location, name, language, tags, last_fetch, last_error FROM sources"
         rows = self._select_in(sql, "id", ids, " ORDER BY name COLLATE NOCASE, id")
         return [
             Source(
@@ -296,8 +298,18 @@ class Store:
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
+        # Language codes repeat across rows: share one string object per code.
+        codes: dict[str, str] = {}
         return [
-            Headline(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]))
+            Headline(
+                row[0],
+                row[1],
+                row[2],
+                codes.setdefault(row[3], row[3]),
+                row[4],
+                bool(row[5]),
+                bool(row[6]),
+            )
             for row in self._conn.execute(sql, params)
         ]
 

@@ -246,7 +246,9 @@ class TuinewsApp(App[int]):
         self.refresh_view()
 
     def on_load_progress(self, message: LoadProgress) -> None:
-        self.query_one(HeadlineList).empty_message = f"Loading files… {message.done}/{message.total}"
+        self.query_one(
+            HeadlineList
+        ).empty_message = f"Loading files… {message.done}/{message.total}"
 
     def on_store_failed(self, message: StoreFailed) -> None:
         self.notify(message.error, title="Cache", severity="error", timeout=15)
@@ -407,4 +409,3 @@ _FOCUS_BINDINGS = [
     Binding("tab", "focus_next", "Next pane"),
     Binding("shift+tab", "focus_previous", "Previous pane"),
 ]
-

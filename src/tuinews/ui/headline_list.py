@@ -29,6 +29,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tuinews.model import UNKNOWN_LANGUAGE, Headline
+from tuinews.textclean import strip_controls
 
 SOURCE_WIDTH = 16
 """Cells of the source-name column."""
@@ -44,7 +45,7 @@ HIDE_DATE_BELOW = 40
 UNREAD_MARK = "●"
 STAR_MARK = "★"
 
-_CONTROL_TO_SPACE = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\x0b": " ", "\x0c": " "})
+_CONTROL_TO_SPACE = str.maketrans({"\n": " ", "\t": " "})
 
 
 @lru_cache(maxsize=4096)
@@ -55,8 +56,11 @@ def fit_cells(text: str, width: int) -> str:
     """
     if width <= 0:
         return ""
-    text = text.translate(_CONTROL_TO_SPACE)
-    if text.isascii() and text.isprintable():
+    if not (text.isascii() and text.isprintable()):
+        # Rows should hold clean text already (see `tuinews.textclean`); never let an escape
+        # sequence or a line break reach the terminal all the same.
+        text = strip_controls(text).translate(_CONTROL_TO_SPACE)
+    if text.isascii():
         if len(text) <= width:
             return text.ljust(width)
         return text[: width - 1] + "…"
@@ -503,6 +507,6 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
             return
         cursor = self.cursor
         highlighted = (self._rows[cursor].id, cursor)
-        if True:
+        if highlighted != self._highlighted:
             self._highlighted = highlighted
             self.post_message(self.Highlighted(self, highlighted[0], cursor))

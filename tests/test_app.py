@@ -1,0 +1,216 @@
+"""The reader driven as a user would: keys and clicks through Textual's Pilot, over a real cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tuinews.config import load_config
+from tuinews.store import HeadlineFilter, Store
+from tuinews.ui.app import TuinewsApp
+from tuinews.ui.article_view import ArticleView
+from tuinews.ui.headline_list import HeadlineList
+from tuinews.ui.help_screen import HelpScreen
+from tuinews.ui.language_screen import LanguageScreen
+
+ARTICLES = {
+    "en-tram.md": (
+        "---\ntitle: Tram line opens\ndate: 2026-11-03T09:00:00Z\nlang: en\n---\n\n"
+        "The new tram line links the harbour with the university. "
+        * 3
+        + "\n\nA [bold]second[/] paragraph about the timetable.\n"
+    ),
+    "uk-honey.md": (
+        "---\ntitle: Медовий ярмарок\ndate: 2026-11-02T09:00:00Z\nlang: uk\n---\n\n"
+        "На Контрактовій площі відкрився медовий ярмарок, де пасічники продають мед. " * 3 + "\n"
+    ),
+    "de-storm.md": (
+        "---\ntitle: Herbststurm am Rhein\ndate: 2026-11-01T09:00:00Z\nlang: de\n---\n\n"
+        "Ein Herbststurm bringt starke Böen an den Rhein, sagt der Wetterdienst. " * 3 + "\n"
+    ),
+    "de-glass.md": (
+        "---\ntitle: Römisches Glas im Museum\ndate: 2026-10-01T09:00:00Z\nlang: de\n---\n\n"
+        "Das Stadtmuseum zeigt römisches Glas aus dem Hafenschlamm, ein seltener Fund. " * 3 + "\n"
+    ),
+}
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for name, text in ARTICLES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+async def settle(pilot, app: TuinewsApp, rounds: int = 6) -> None:
+    """Let workers finish and their messages arrive."""
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def screen_text(app: TuinewsApp) -> str:
+    return app.export_screenshot()
+
+
+async def test_opens_files_and_shows_headlines_newest_first(library: Path) -> None:
+    app = TuinewsApp(load_config(), [library])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        headlines = app.query_one(HeadlineList)
+        assert headlines.row_count == 4
+        titles = [headlines.current_headline.title]
+        await pilot.press("j")
+        titles.append(headlines.current_headline.title)
+        assert titles == ["Tram line opens", "Медовий ярмарок"]
+        assert "Language: All languages" in app.query_one("#status").render().plain
+
+
+async def test_enter_opens_article_and_marks_read(library: Path) -> None:
+    app = TuinewsApp(load_config(), [library])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        view = app.query_one(ArticleView)
+        assert view.article is not None and view.article.title == "Tram line opens"
+        assert app.query_one(HeadlineList).current_headline.read
+        body = app.query_one("#article-body").render()
+        assert "A [bold]second[/] paragraph" in str(body.renderables[-1])
+    with Store(app.config.cache.path) as store:
+        assert store.count(HeadlineFilter(unread=True)) == 3
+
+
+async def test_click_opens_a_headline(library: Path) -> None:
+    app = TuinewsApp(load_config(), [library])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.click(HeadlineList, offset=(10, 1))
+        await settle(pilot, app)
+        assert app.query_one(ArticleView).article.title == "Медовий ярмарок"
+
+
+async def test_language_switcher_filters_and_is_remembered(library: Path) -> None:
+    app = TuinewsApp(load_config(), [library])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, LanguageScreen)
+        shown = app.screen.query_one("#language-options").render_lines
+        assert shown  # the option list exists
+        options = app.screen.query_one("#language-options")
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert prompts[0].startswith("All languages")
+        assert any(p.startswith("Deutsch (de)  2") for p in prompts)
+        index = next(i for i, p in enumerate(prompts) if p.startswith("Deutsch"))
+        options.highlighted = index
+        await pilot.press("enter")
+        await settle(pilot, app)
+        headlines = app.query_one(HeadlineList)
+        assert headlines.row_count == 2
+        assert "Deutsch (de)" in app.query_one("#status").render().plain
+
+    again = TuinewsApp(load_config(), [library])
+    async with again.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, again)
+        assert again.language == "de"
+        assert again.query_one(HeadlineList).row_count == 2
+
+
+async def test_search_filters_as_you_type_enter_jumps_and_escape_clears(library: Path) -> None:
+    app = TuinewsApp(load_config(), [library])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("j", "j")
+        await pilot.press("slash")
+        await pilot.press(*"RÖMISCH")
+        await pilot.pause(0.3)
+        await settle(pilot, app)
+        headlines = app.query_one(HeadlineList)
+        assert headlines.row_count == 1
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.focused is headlines
+        assert headlines.cursor == 0
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.query_one(ArticleView).article.title == "Römisches Glas im Museum"
+        await pilot.press("slash", "escape")
+        await settle(pilot, app)
+        assert headlines.row_count == 4
+        assert app.search_text == ""
+
+
+async def test_search_in_body_text(library: Path) -> None:
+    app = TuinewsApp(load_config(), [library])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("slash", *"wetterdienst", "enter")
+        await pilot.pause(0.3)
+        await settle(pilot, app)
+        assert app.query_one(HeadlineList).current_headline.title == "Herbststurm am Rhein"
+
+
+async def test_space_pages_then_moves_to_next_article(library: Path) -> None:
+    app = TuinewsApp(load_config(), [library])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("space")
+        await settle(pilot, app)
+        assert app.query_one(ArticleView).article.title == "Tram line opens"
+        for _ in range(5):
+            await pilot.press("space")
+            await settle(pilot, app)
+        assert app.query_one(ArticleView).article.title != "Tram line opens"
+
+
+async def test_help_lists_keys_and_q_quits_with_status_zero(library: Path) -> None:
+    app = TuinewsApp(load_config(), [library])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        for words in ("Language", "Search", "Quit", "Page"):
+            assert words in text
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_bad_file_is_a_notification_and_others_load(library: Path) -> None:
+    (library / "broken.txt").write_bytes(b"\x00\x01\x02binary\x00" * 100)
+    (library / "empty.md").write_text("")
+    app = TuinewsApp(load_config(), [library])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        assert app.query_one(HeadlineList).row_count == 4
+        messages = [n.message for n in app._notifications]
+        assert any("broken.txt" in m for m in messages)
+        assert any("empty.md" in m for m in messages)
+
+
+async def test_tab_moves_focus_between_panes(library: Path) -> None:
+    app = TuinewsApp(load_config(), [library])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        seen = set()
+        for _ in range(3):
+            await pilot.press("tab")
+            seen.add(app.focused.id)
+        assert {"sources", "article"} <= seen
+
+
+async def test_narrow_terminal_hides_sources(library: Path) -> None:
+    app = TuinewsApp(load_config(), [library])
+    async with app.run_test(size=(70, 30)) as pilot:
+        await settle(pilot, app)
+        assert not app.query_one("#sources").display or app.screen.has_class("narrow")
+        assert app.query_one(HeadlineList).row_count == 4
