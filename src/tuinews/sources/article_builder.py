@@ -5,15 +5,17 @@ The three local formats share these steps, in this order:
 1. drop chrome blocks and cut the trailer ("Related News" and what follows; see `chrome`);
 2. choose the language: metadata first, else detection on the body, else "und";
 3. take a dateline from the first lines (metadata wins for the date, but the line goes either way);
-4. choose the title and remove its repeats from the top of the body.
+4. take a byline ("By Ann Lee", "Von Hans Müller") from the head as the author, if none is known;
+5. choose the title and remove its repeats from the top of the body.
 
 Title rule when the metadata gives none: a first block that is a level-1 heading is the title.
 Otherwise the "head" is the run of short lines before the first real paragraph (one that is long or
 has two sentences). Saved pages often repeat the headline there in several variants (the social
 title, the description, the on-page headline). The title is the first head line without a final
 period, because headlines are written without one while descriptions and ledes end with one; if
-every head line ends with a period, the first. Head lines that repeat the title or share at least
-half their words with it are variants and are dropped; the others stay in the body.
+every head line ends with a period, the first. Head lines that repeat the title, share at least
+half their words with it, or are repeated among themselves (a description pasted twice) are
+variants and are dropped; the others stay in the body.
 When no real paragraph comes within the first blocks, the first line alone is the title.
 """
 
@@ -30,9 +32,10 @@ from tuinews.model import (
     Block,
     BlockKind,
     LangOrigin,
+    LinkSpan,
     LoadFailure,
 )
-from tuinews.sources.chrome import find_chrome, strip_chrome_lines
+from tuinews.sources.chrome import find_chrome, is_scanned, strip_chrome_lines
 from tuinews.sources.dates import find_dateline
 from tuinews.sources.language import detect_language, normalize_language
 from tuinews.textclean import clean_line
@@ -41,6 +44,7 @@ _TEXT_KINDS = frozenset({BlockKind.PARAGRAPH, BlockKind.HEADING, BlockKind.ITEM,
 _HEAD_KINDS = frozenset({BlockKind.PARAGRAPH, BlockKind.HEADING})
 _HEAD_BLOCKS = 8
 _MAX_HEAD_LINES = 5
+_TITLE_REPEAT_BLOCKS = 3
 _VARIANT_OVERLAP = 0.5
 _DETECT_CHARS = 2000
 _FALLBACK_TITLE_CHARS = 100
@@ -104,11 +108,22 @@ def is_variant(line: str, title: str) -> bool:
 
 
 def _remove_line(block: Block, line_index: int) -> Block | None:
+    """The block without one of its lines, its links moved to match; None if nothing is left."""
     lines = block.text.split("\n")
-    del lines[line_index]
-    if not lines:
+    if len(lines) == 1:
         return None
-    return replace(block, text="\n".join(lines), links=())
+    start = sum(len(line) + 1 for line in lines[:line_index])
+    end = start + len(lines[line_index]) + 1
+    if line_index == len(lines) - 1:
+        start, end = start - 1, len(block.text)
+    links = []
+    for span in block.links:
+        if span.end <= start:
+            links.append(span)
+        elif span.start >= end:
+            links.append(LinkSpan(span.start - (end - start), span.end - (end - start), span.url))
+    del lines[line_index]
+    return replace(block, text="\n".join(lines), links=tuple(links))
 
 
 def _drop_chrome(blocks: list[Block]) -> list[Block]:
@@ -118,10 +133,11 @@ def _drop_chrome(blocks: list[Block]) -> list[Block]:
     ]
     chrome, end = find_chrome(texts)
     kept = []
-    for block, flagged in zip(blocks[:end], chrome[:end], strict=True):
+    for index, (block, flagged) in enumerate(zip(blocks[:end], chrome[:end], strict=True)):
         if flagged:
             continue
-        if block.kind in _TEXT_KINDS and "\n" in block.text and not block.links:
+        multi_line = block.kind in _TEXT_KINDS and "\n" in block.text and not block.links
+        if multi_line and is_scanned(index, len(blocks)):
             text = strip_chrome_lines(block.text)
             if not text:
                 continue
@@ -152,9 +168,6 @@ def _head_lines(blocks: list[Block]) -> tuple[list[tuple[int, int, str]], bool]:
             continue
         if block.kind not in _HEAD_KINDS or is_real_paragraph(block.text):
             return lines, True
-        if block.links and "\n" in block.text:
-            lines.append((index, -1, block.text))
-            continue
         lines.extend((index, n, line) for n, line in enumerate(block.text.split("\n")))
     return lines, False
 
@@ -166,7 +179,7 @@ def _take_lines(blocks: list[Block], picked: list[tuple[int, int, str]]) -> list
         block = result[index]
         if block is None:
             continue
-        result[index] = None if line_index < 0 else _remove_line(block, line_index)
+        result[index] = _remove_line(block, line_index)
     return [block for block in result if block is not None]
 
 
@@ -187,13 +200,10 @@ def _take_dateline(
     places: list[tuple[int, int]] = []
     lines: list[str] = []
     for index, block in enumerate(blocks[:_HEAD_BLOCKS]):
-        if block.kind not in _TEXT_KINDS:
-            continue
-        if block.links and "\n" in block.text:
-            continue
-        for line_index, line in enumerate(block.text.split("\n")):
-            places.append((index, line_index))
-            lines.append(line)
+        if block.kind in _TEXT_KINDS:
+            for line_index, line in enumerate(block.text.split("\n")):
+                places.append((index, line_index))
+                lines.append(line)
     found, position = find_dateline(lines, language)
     if found is None or position is None:
         return None, blocks
@@ -212,19 +222,34 @@ def _title_from_head(blocks: list[Block]) -> tuple[str, list[Block]]:
         return head[0][2].replace("\n", " "), _take_lines(blocks, [head[0]])
     chosen = next((item for item in head if not _FINAL_PERIOD.search(item[2])), head[0])
     title = chosen[2].replace("\n", " ")
-    variants = [item for item in head if item is chosen or is_variant(item[2], title)]
+    seen: dict[str, int] = {}
+    for _, _, line in head:
+        key = clean_line(line).casefold()
+        seen[key] = seen.get(key, 0) + 1
+    variants = [
+        item
+        for item in head
+        if item is chosen or is_variant(item[2], title) or seen[clean_line(item[2]).casefold()] > 1
+    ]
     return title, _take_lines(blocks, variants)
 
 
 def _drop_title_repeats(blocks: list[Block], title: str) -> list[Block]:
     """Remove copies of the title from the top of the body (an h1 repeating the meta title ...)."""
-    head, _ = _head_lines(blocks)
-    repeats = [
-        item
-        for item in head
-        if _same_text(item[2], title)
-        or (blocks[item[0]].kind is BlockKind.HEADING and is_variant(item[2], title))
-    ]
+    repeats = []
+    seen = 0
+    first_heading = True
+    for index, block in enumerate(blocks):
+        if block.kind not in _TEXT_KINDS:
+            continue
+        seen += 1
+        if seen > _TITLE_REPEAT_BLOCKS:
+            break
+        heading = block.kind is BlockKind.HEADING and first_heading
+        first_heading = first_heading and block.kind is not BlockKind.HEADING
+        for line_index, line in enumerate(block.text.split("\n")):
+            if _same_text(line, title) or (heading and is_variant(line, title)):
+                repeats.append((index, line_index, line))
     return _take_lines(blocks, repeats) if repeats else blocks
 
 
@@ -278,7 +303,8 @@ def build_article(draft: Draft) -> Article:
     else:
         title = _fallback_title(blocks)
     blocks = _tidy(blocks)
-    if not title and not blocks:
+    if not blocks and (draft.title or not title):
+        # Nothing but metadata (a page's <title>, front matter): no article to read.
         raise LoadFailure(draft.where, "no article text")
 
     return Article(

@@ -15,7 +15,13 @@ import re
 import unicodedata
 
 _MAX_CHROME_CHARS = 600  # longer paragraphs are never chrome, whatever they say
+EDGE_PARAGRAPHS = 400
 _MAX_LIST_TOKENS = 16
+_MAX_NAME_CHARS = 60
+_MIN_TEXT_BEFORE_TRAILER = 100
+_MAX_TEASER_CHARS = 300
+_MIN_PROSE_AFTER_TRAILER = 200
+_PROSE_AFTER_SHARE = 0.3
 
 # -- vocabularies ------------------------------------------------------------------------------------
 
@@ -26,7 +32,9 @@ _SHARE_STRONG = frozenset(
     sharing pinterest tumblr flipboard messenger vk vkontakte odnoklassniki weibo wechat qzone xing
     mastodon bluesky tweet tweeten teilen drucken mailen partager imprimer envoyer compartir imprimir
     enviar condividi stampa compartilhar partilhar поділитися поширити надіслати друк друкувати
-    поделиться отправить печать распечатать udostępnij drukuj whatsapp-e twitter/x
+    поделиться отправить печать распечатать udostępnij drukuj twitter/x للطباعة طباعة مشاركة
+    شارك シェア ツイート 分享 打印 프린트 이메일 공유 스크랩 인쇄 트위터 페이스북 카카오톡 카카오스토리
+    kakaotalk kakao naver google google+ hatena pocket
     """.split()
 )
 # Words that may sit next to those ("Share on Facebook", "Auf Facebook teilen", "Copy link").
@@ -35,7 +43,7 @@ _SHARE_WEAK = frozenset(
     x ok line link copy send on in this the article story page post via by to with your a an it us
     friend friends now url auf per mit diesen artikel seite link kopieren sur le la l cet cette
     par lien copier en el este esta artículo por enlace copiar página у в на через цю цей статтю
-    посилання скопіювати копіювати эту статью ссылку скопировать su di questo articolo
+    посилання скопіювати копіювати эту статью ссылку скопировать su di questo articolo نسخة
     """.split()
 )
 # Words of a language picker beside language names ("Select language below", "Мова: Українська").
@@ -114,7 +122,8 @@ _SKIP = re.compile(
     r"saltar al contenido(?: principal)?|ir al contenido|перейти до (?:вмісту|змісту|основного вмісту)|"
     r"перейти к (?:содержанию|основному содержанию)|vai al contenuto|back to top|zurück nach oben|"
     r"retour en haut|volver arriba|нагору|наверх|toggle navigation|menu|menü|меню|search|suche|"
-    r"rechercher|buscar|пошук|поиск|log ?in|sign in|anmelden|se connecter|iniciar sesión|увійти|войти)$",
+    r"rechercher|buscar|пошук|поиск|log ?in|sign in|anmelden|se connecter|iniciar sesión|увійти|войти|"
+    r"close|schließen|fermer|cerrar|chiudi|закрити|закрыть|by|von|par|por|від|от)$",
     re.IGNORECASE,
 )
 _COPYRIGHT = re.compile(
@@ -129,6 +138,21 @@ _TAGS = re.compile(
     r"ключові слова|ключевые слова|теми|темы|argomenti)\s*[:：]",
     re.IGNORECASE,
 )
+_READING_TIME = re.compile(
+    r"^(?:(?:estimated )?reading time|lesezeit|temps de lecture|tiempo de lectura|tempo de leitura|"
+    r"tempo di lettura|час читання|время чтения)\s*[:：]?\s*\d+|^\d+\s*(?:min(?:ute)?s?|minuten|хв|мин)"
+    r"\.?\s*(?:read|lesezeit|de lecture|de lectura|читання|чтения)$",
+    re.IGNORECASE,
+)
+_CJK_SHARE = re.compile(
+    r"^(?:この(?:ニュース|記事)を)?(?:シェア|ツイート|共有)(?:する)?$|^分享(?:到|至)?\S{0,12}$"
+)
+# Share and view counters: "12", "3.409", "1,2K" (a year such as "2025" is not one).
+_COUNTER = re.compile(r"^(?:\d{1,3}|\d{1,3}(?:[.,\s]\d{3})+|\d+(?:[.,]\d+)?\s?[kKmM])$")
+_COPY_LINK = re.compile(
+    r"^(?:copy link|copy the link|link kopieren|copier le lien|copiar (?:el )?enlace|"
+    r"скопіювати посилання|копіювати посилання|скопировать ссылку|copia (?:il )?link)$"
+)
 _HASHTAGS = re.compile(r"^(?:#[^\s#]+\s*){2,}$")
 _HOME_WORDS = (
     r"home|homepage|startseite|start|accueil|inicio|portada|головна|главная|pagina iniziale|"
@@ -141,11 +165,12 @@ _READ_ALSO_LINE = re.compile(
     r"читайте також|читайте також|дивіться також|читайте также|смотрите также|"
     r"lesen sie auch|lesen sie mehr|mehr dazu|mehr zum thema|siehe auch|à lire aussi|a lire aussi|"
     r"lire aussi|voir aussi|lee también|lea también|leer también|ver también|te puede interesar|"
-    r"leggi anche|vedi anche|leia também|veja também)\s*[:：»›>|–—-]\s*\S",
+    r"leggi anche|vedi anche|leia também|veja também)(?:\s+[^\W\d_]+){0,2}\s*[:：»›>|–—-]\s*\S",
     re.IGNORECASE,
 )
 _TRAILER_HEADINGS = frozenset(
-    """
+    " ".join(phrase.split())
+    for phrase in """
     related|related news|related articles|related stories|related posts|related content|
     related coverage|related topics|related reading|related links|read more|read also|also read|
     see also|more stories|more news|more articles|more on this story|more on this topic|
@@ -167,10 +192,19 @@ _TRAILER_HEADINGS = frozenset(
     noticias relacionadas|artículos relacionados|más noticias|lo más leído|ver también|
     relacionados|relacionadas|comentarios|
     leggi anche|potrebbe interessarti|articoli correlati|notizie correlate|i più letti|
-    leia também|veja também|notícias relacionadas|
+    leia também|veja também|notícias relacionadas|você pode gostar|você também pode gostar|
+    mais lidas|zobacz również|zobacz też|czytaj także|czytaj też|przeczytaj też|polecamy|
+    lees ook|gerelateerde artikelen|ilgili haberler|bunlar da ilginizi çekebilir|baca juga|
+    berita terkait|관련기사|관련 기사|많이 본 뉴스|あわせて読みたい|こちらもおすすめ|推荐阅读|相关推荐|
+    热门推荐|
     相关新闻|相关阅读|相关文章|相關新聞|相關文章|延伸阅读|延伸閱讀|関連記事|関連ニュース|
     اقرأ أيضا|اقرأ أيضاً|اقرأ ايضا|مواضيع ذات صلة|أخبار ذات صلة|مقالات ذات صلة
-    """.replace("\n", "").split("|")
+    """.split("|")
+    if phrase.strip()
+)
+_COMMENT_HEADINGS = frozenset(
+    "comments|leave a comment|leave a reply|join the conversation|коментарі|комментарии|"
+    "kommentare|commentaires|comentarios|commenti|comentários".split("|")
 )
 _TRAILER_PREFIXES = re.compile(
     r"^(?:more from|more in|more on|more stories from|more news from|mehr aus|mehr von|mehr zu|"
@@ -182,6 +216,7 @@ _EDGE_PUNCTUATION = "\"'“”„«»‹›<>()[]{}:：;,.!?…→←↑↓»›
 _TOKEN_SPLIT = re.compile(r"[\s|/·•,;:：()（）\[\]<>«»›‹→]+")
 _PARENTHESES = re.compile(r"\s*[(（][^)）]{0,40}[)）]")
 _SENTENCE_END = re.compile(r"[.!?。！？]\s")
+_PROSE_END = re.compile(r"[.!?。！？…][\"'”’»)]*$")
 
 
 def _normalize(line: str) -> str:
@@ -249,13 +284,12 @@ def _is_share_line(line: str) -> bool:
     tokens = [t for t in _tokens(line) if not t.isdigit()]
     if not tokens or len(tokens) > _MAX_LIST_TOKENS:
         return False
-    has_strong = False
-    for token in tokens:
-        if token in _SHARE_STRONG:
-            has_strong = True
-        elif token not in _SHARE_WEAK:
-            return False
-    return has_strong or tokens == ["copy", "link"]
+    strong = sum(1 for token in tokens if token in _SHARE_STRONG)
+    unknown = sum(1 for token in tokens if token not in _SHARE_STRONG and token not in _SHARE_WEAK)
+    if unknown == 0:
+        return strong > 0 or tokens == ["copy", "link"]
+    # A row of share buttons with a label or two the vocabulary lacks ("Whatsapp Facebook Pin Baixar").
+    return strong >= 2 and unknown <= strong and len(tokens) <= 6
 
 
 def _is_breadcrumb(line: str) -> bool:
@@ -274,6 +308,8 @@ def _is_breadcrumb(line: str) -> bool:
 
 def is_language_name(line: str) -> bool:
     """Whether `line` is just the name of a language ("English", "Українська", "中文（简体）")."""
+    if len(line) > _MAX_NAME_CHARS:
+        return False
     normalized = _normalize(_PARENTHESES.sub("", line))
     return bool(normalized) and normalized in language_names()
 
@@ -292,18 +328,21 @@ def is_trailer_heading(line: str) -> bool:
 
 def is_chrome_line(line: str) -> bool:
     """Whether one line of text is site chrome rather than article text."""
-    line = " ".join(line.split())
+    if len(line) > _MAX_CHROME_CHARS * 2:
+        return False
+    parts = line.split()
+    words = len(parts)
+    line = " ".join(parts)
     if not line or len(line) > _MAX_CHROME_CHARS:
         return False
-    words = len(line.split())
-    if _COOKIE.search(line) and words <= 80:
+    if words <= 80 and "cookie" in line.casefold() and _COOKIE.search(line):
         return True
     if words > 30:
         return False
-    normalized = _normalize(line)
-    if not normalized:
+    if not any(ch.isalnum() for ch in line):
         # Only punctuation or symbols: a separator, an icon, a button glyph.
-        return not any(ch.isalnum() for ch in line)
+        return True
+    normalized = _normalize(line)
     checks = (
         _is_share_line(line),
         _is_language_picker(line),
@@ -316,8 +355,12 @@ def is_chrome_line(line: str) -> bool:
         words <= 12 and bool(_FOLLOW.match(normalized)),
         bool(_TAGS.match(line.strip())),
         bool(_HASHTAGS.match(line.strip())),
+        bool(_READING_TIME.match(normalized)),
+        bool(_CJK_SHARE.match(normalized)),
+        bool(_COUNTER.match(line.strip())),
+        bool(_COPY_LINK.match(normalized)),
         _is_breadcrumb(line),
-        words <= 25 and bool(_READ_ALSO_LINE.match(line.strip())),
+        words <= 25 and bool(_READ_ALSO_LINE.match(line.strip(" \t([{«\"'“"))),
     )
     return any(checks)
 
@@ -329,7 +372,9 @@ def is_chrome_paragraph(text: str) -> bool:
         return False
     if all(is_chrome_line(line) for line in lines):
         return True
-    if len(lines) >= 2 and all(is_language_name(line) or _is_language_picker(line) for line in lines):
+    if len(lines) >= 2 and all(
+        is_language_name(line) or _is_language_picker(line) for line in lines
+    ):
         return True
     return len(lines) >= 2 and is_chrome_line(" ".join(lines))
 
@@ -341,50 +386,94 @@ def strip_chrome_lines(text: str) -> str:
     return "\n".join(line for line in text.split("\n") if line.strip() and not is_chrome_line(line))
 
 
-def _in_later_part(texts: list[str], chrome: list[bool], index: int) -> bool:
-    """Whether a trailer heading at `index` comes after the article rather than inside it."""
+def _is_headline_like(text: str) -> bool:
+    return len(text) <= _MAX_TEASER_CHARS // 2 and not _PROSE_END.search(text)
+
+
+def _is_prose(text: str) -> bool:
+    return len(text) > _MAX_TEASER_CHARS or (len(text) >= 60 and bool(_PROSE_END.search(text)))
+
+
+def _trailer_end(texts: list[str], chrome: list[bool], index: int) -> int | None:
+    """Decide what a trailer heading at `index` introduces.
+
+    Returns `index` when the heading ends the article: some article text comes before it and little
+    prose after it (a list of headlines, teasers, a footer). Otherwise returns the end of the box it
+    heads (the heading and the headline-like lines right after it, a "Read also" box inside the
+    article), or None when no article text comes before it.
+    """
     lengths = [0 if flag else len(text) for text, flag in zip(texts, chrome, strict=True)]
     before = sum(lengths[:index])
-    total = sum(lengths)
-    if before == 0:
-        return False
-    if before >= total * 0.5:
-        return True
-    after = [length for length in lengths[index + 1 :] if length]
-    # A list of headlines: many short lines, no long paragraph.
-    return before >= 200 and bool(after) and max(after) <= 200
+    if before < _MIN_TEXT_BEFORE_TRAILER:
+        return None
+    end = index + 1
+    while end < len(texts) and (chrome[end] or not texts[end] or _is_headline_like(texts[end])):
+        end += 1
+    prose = sum(
+        len(text)
+        for text, flag in zip(texts[end:], chrome[end:], strict=True)
+        if not flag and _is_prose(text)
+    )
+    if prose < max(_MIN_PROSE_AFTER_TRAILER, before * _PROSE_AFTER_SHARE):
+        return index
+    if _normalize(texts[index]) in _COMMENT_HEADINGS and before >= sum(lengths) / 2:
+        return index
+    return end
+
+
+def is_scanned(index: int, count: int) -> bool:
+    """Whether paragraph `index` of `count` is examined for chrome.
+
+    In a long text only the first and last `EDGE_PARAGRAPHS` are: chrome sits at the edges of a
+    saved page, and a 25 MB text must not pay for a chrome check on every one of its paragraphs.
+    """
+    return (
+        count <= 2 * EDGE_PARAGRAPHS or index < EDGE_PARAGRAPHS or index >= count - EDGE_PARAGRAPHS
+    )
 
 
 def find_chrome(texts: list[str]) -> tuple[list[bool], int]:
     """Flag the chrome paragraphs of an article and find where its trailer begins.
 
     Returns one flag per paragraph and the index the article ends at (`len(texts)` if it has no
-    trailer). Runs of two or more paragraphs that are each just a language name are a language picker.
+    trailer). Runs of two or more paragraphs that are each just a language name are a language
+    picker; a "Read also" box inside the article (its heading and the headlines under it) is chrome.
     """
-    chrome = [is_chrome_paragraph(text) for text in texts]
-    index = 0
-    while index < len(texts):
-        end = index
-        while end < len(texts) and is_language_name(texts[end]):
-            end += 1
-        if end - index >= 2:
-            for flagged in range(index, end):
-                chrome[flagged] = True
-        index = max(end, index + 1)
-    for index, text in enumerate(texts):
-        if is_trailer_heading(text) and _in_later_part(texts, chrome, index):
+    count = len(texts)
+    scanned = [index for index in range(count) if is_scanned(index, count)]
+    chrome = [False] * count
+    for index in scanned:
+        chrome[index] = is_chrome_paragraph(texts[index])
+    names = [False] * count
+    for index in scanned:
+        names[index] = is_language_name(texts[index])
+    for index in scanned:
+        if names[index] and (index == 0 or not names[index - 1]):
+            end = index
+            while end < count and names[end]:
+                end += 1
+            if end - index >= 2:
+                chrome[index:end] = [True] * (end - index)
+    for index in scanned:
+        if not is_trailer_heading(texts[index]):
+            continue
+        end = _trailer_end(texts, chrome, index)
+        if end == index:
             return chrome, index
-    return chrome, len(texts)
+        if end is not None:
+            chrome[index:end] = [True] * (end - index)
+    return chrome, count
 
 
 def strip_chrome(paragraphs: list[str]) -> list[str]:
     """Remove chrome paragraphs and chrome lines, and cut at a trailer heading in the later part."""
     chrome, end = find_chrome(paragraphs)
     kept = []
-    for text, flag in zip(paragraphs[:end], chrome[:end], strict=True):
+    for index, (text, flag) in enumerate(zip(paragraphs[:end], chrome[:end], strict=True)):
         if flag:
             continue
-        text = strip_chrome_lines(text)
+        if is_scanned(index, len(paragraphs)):
+            text = strip_chrome_lines(text)
         if text.strip():
             kept.append(text)
     return kept

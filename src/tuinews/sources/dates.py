@@ -19,13 +19,17 @@ _MAX_DATELINE_CHARS = 90
 _MAX_EXTRA_WORDS = 4
 _MAX_EXTRA_CHARS = 40
 _DATELINE_SCAN = 8
+_MAX_BYLINE_WORDS = 8
+_BYLINE_START = re.compile(r"(?:by|von|par|por|di|door|av|від|автор|авторка)\s", re.IGNORECASE)
 
 _YEAR = re.compile(r"(?<!\d)(?:1[89]\d\d|2[01]\d\d)(?!\d)")
 _NUMERIC = re.compile(
     r"(?<![\d.])(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4})(?![\d.]\d)"
     r"(?:,?\s+(?:um\s+|à\s+|at\s+|a las\s+|о\s+)?(?P<H>\d{1,2})[:.h](?P<M>\d{2})(?!\d))?"
 )
-_ISO = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
+_ISO = re.compile(
+    r"(?<!\d)\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
 _WORD = re.compile(r"[^\W\d_]+")
 _NUMBER = re.compile(r"\d+")
 _ABBREV_DOT = re.compile(r"\b([^\W\d_]{3,5})\.(?=\s)")
@@ -70,6 +74,9 @@ def _short_remainder(line: str, *spans: tuple[int, int]) -> bool:
     for start, end in sorted(spans, reverse=True):
         rest = rest[:start] + " " + rest[end:]
     rest = rest.strip(" ,.;:|-–—·•()[]")
+    if _BYLINE_START.match(rest):
+        # "By Daniel Brooks, World Wire · 29 October 2026": a byline may be a little longer.
+        return len(_WORD.findall(rest)) <= _MAX_BYLINE_WORDS and len(rest) <= _MAX_DATELINE_CHARS
     return len(_WORD.findall(rest)) <= _MAX_EXTRA_WORDS and len(rest) <= _MAX_EXTRA_CHARS
 
 
@@ -106,9 +113,16 @@ def _search_dates(line: str, languages: list[str] | None) -> list[tuple[str, dat
 
 def _dateparser_dateline(line: str, language: str | None) -> datetime | None:
     text = _AM_PM.sub(r"\1m", _ABBREV_DOT.sub(r"\1", line))
-    found = _search_dates(text, [language]) if language else []
-    if not found:
-        found = _search_dates(text, None)
+    # The language hint is fast; without it dateparser tries every language it knows.
+    for languages in ([language], None) if language else (None,):
+        found = _search_dates(text, languages)
+        dated = _date_of_dateline(text, found)
+        if dated is not None:
+            return dated
+    return None
+
+
+def _date_of_dateline(text: str, found: list[tuple[str, datetime]]) -> datetime | None:
     spans: list[tuple[int, int]] = []
     dated: datetime | None = None
     position = 0

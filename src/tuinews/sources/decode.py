@@ -2,7 +2,8 @@
 
 Order of trust: a byte-order mark, then strict UTF-8 (valid UTF-8 is almost never an accident), then an
 encoding the document declares (an HTML `<meta charset>`), then charset-normalizer's guess.
-Line ends come out as LF. Binary data raises `LoadFailure(where, "binary file")`.
+Line ends come out as LF. Binary data (NUL bytes in the first 8 KB of data that is not UTF-16, or
+many NULs anywhere, or text full of control characters) raises `LoadFailure(where, "binary file")`.
 """
 
 from __future__ import annotations
@@ -24,26 +25,38 @@ _BOMS = (
 # Characters that Western European text in cp1252 is made of, beyond ASCII. When charset-normalizer
 # hesitates between single-byte Latin code pages, a cp1252 reading made only of these wins.
 _WESTERN = frozenset(
-    "àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿßÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝŒœ"
-    "’‘“”„–—…€«»°©®·§¡¿ ±×÷£¥¢ºª"
+    "àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿßÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝŒœ’‘“”„–—…€«»°©®·§¡¿ ±×÷£¥¢ºª"
 )
-_LATIN_SINGLE_BYTE = re.compile(r"^(cp125[0-8]|iso8859_\d+|latin_1|mac_\w+|cp8\d\d|cp775|hp_roman8)$")
-_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LATIN_SINGLE_BYTE = re.compile(
+    r"^(cp125[0-8]|iso8859_\d+|latin_1|mac_\w+|cp8\d\d|cp775|hp_roman8)$"
+)
+# Control characters that text files do not contain. Tab, line ends, form feed, backspace (man
+# pages), BEL and ESC (terminal escape sequences, which cleaning removes later) are left out.
+_CONTROL_BYTES = re.compile(rb"[\x00-\x06\x0e-\x1a\x1c-\x1f\x7f]")
+_CONTROL_CHARS = re.compile("[\x00-\x06\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
 _SNIFF_BYTES = 8192
 
 
+def _utf16_high_bytes(high: bytes, low: bytes) -> bool:
+    """Whether `high` looks like the high bytes of UTF-16 text: NULs for ASCII, few other values
+    (one script block), while `low` (the low bytes) has almost no NULs."""
+    if high.count(0) < len(high) * 0.05 or low.count(0) > len(low) * 0.05:
+        return False
+    counts = sorted((high.count(value) for value in set(high)), reverse=True)
+    return sum(counts[:3]) >= len(high) * 0.9
+
+
 def utf16_without_bom(head: bytes) -> str | None:
-    """The UTF-16 byte order of BOM-less text whose ASCII characters show as byte pairs with a NUL."""
+    """The UTF-16 byte order of BOM-less text, judged by its high bytes (NUL for ASCII), or None."""
     sample = head[:_SNIFF_BYTES]
     pairs = len(sample) // 2
     if pairs < 2:
         return None
-    even_nuls = sample[0 : pairs * 2 : 2].count(0)
-    odd_nuls = sample[1 : pairs * 2 : 2].count(0)
-    if odd_nuls >= pairs * 0.3 and even_nuls <= pairs * 0.05:
+    even = sample[0 : pairs * 2 : 2]
+    odd = sample[1 : pairs * 2 : 2]
+    if _utf16_high_bytes(odd, even):
         return "utf-16-le"
-    if even_nuls >= pairs * 0.3 and odd_nuls <= pairs * 0.05:
+    if _utf16_high_bytes(even, odd):
         return "utf-16-be"
     return None
 
@@ -135,12 +148,19 @@ def decode_bytes(data: bytes, where: str, declared: str | None = None) -> str:
 
     if b"\x00" in data:
         encoding = utf16_without_bom(data)
-        if encoding is None:
+        if encoding is not None:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                raise LoadFailure(where, "cannot decode text") from None
+            if _too_many_controls(text):
+                raise LoadFailure(where, "binary file")
+            return _normalize_newlines(text)
+        if b"\x00" in data[:_SNIFF_BYTES] or data.count(b"\x00") > len(data) // 1000:
             raise LoadFailure(where, "binary file")
-        try:
-            return _normalize_newlines(data.decode(encoding))
-        except UnicodeDecodeError:
-            raise LoadFailure(where, "cannot decode text") from None
+        # A few stray NULs deep inside a text file (a pasted UTF-16 snippet): drop them.
+        # No byte of a multi-byte character is NUL in UTF-8 or the legacy code pages.
+        data = data.replace(b"\x00", b"")
 
     try:
         text = data.decode("utf-8")

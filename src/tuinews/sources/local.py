@@ -28,9 +28,20 @@ BINARY_SUFFIXES = frozenset(
     .ttf .otf .woff .woff2 .eot .doc .docx .xls .xlsx .ppt .pptx .odt .ods .odp
     """.split()
 )
+# Text, but not articles: source code, configuration, data and feeds (feeds have their own loader).
+NOT_ARTICLE_SUFFIXES = frozenset(
+    """
+    .py .pyi .js .mjs .cjs .ts .tsx .jsx .css .scss .less .sh .bash .zsh .fish .bat .cmd .ps1
+    .c .h .cc .cpp .hpp .rs .go .java .kt .rb .php .pl .lua .swift .sql .tcss
+    .json .jsonl .yaml .yml .toml .ini .cfg .conf .lock .env .csv .tsv .xml .rss .atom .opml .xsl
+    .log .pem .crt .key .po .pot .mo .svg
+    """.split()
+)
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 _SNIFF_BYTES = 8192
-_HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
+_HTML_START = re.compile(
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S
+)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 
 
@@ -41,7 +52,7 @@ def _hidden(name: str) -> bool:
 def _looks_like_text_file(path: Path) -> bool:
     if path.suffix.casefold() in TEXT_SUFFIXES:
         return True
-    if path.suffix.casefold() in BINARY_SUFFIXES:
+    if path.suffix.casefold() in BINARY_SUFFIXES | NOT_ARTICLE_SUFFIXES:
         return False
     try:
         with path.open("rb") as handle:
@@ -55,8 +66,8 @@ def _looks_like_text_file(path: Path) -> bool:
 def iter_article_files(path: Path) -> Iterator[Path]:
     """The article files at `path`: the file itself, or a folder's text files, recursively, sorted.
 
-    Hidden files and folders, files with binary suffixes and files whose first bytes are binary are
-    skipped. A file named directly is always yielded (so `load_file` can say what is wrong with it).
+    Hidden files and folders, files with binary suffixes, source code, configuration and feed files,
+    and files whose first bytes are binary are skipped. A file named directly is always yielded (so `load_file` can say what is wrong with it).
     """
     path = Path(path)
     if not path.is_dir():

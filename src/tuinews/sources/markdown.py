@@ -90,9 +90,7 @@ class _Walker:
         images: list[Block] = []
         for child in token.children or ():
             kind = child.type
-            if kind == "text":
-                buffer.add(child.content)
-            elif kind == "code_inline":
+            if kind in ("text", "code_inline"):
                 buffer.add(child.content)
             elif kind == "softbreak":
                 buffer.add(" ")
@@ -107,9 +105,8 @@ class _Walker:
                 src = clean_line(str(child.attrs.get("src") or ""))
                 if alt or src:
                     images.append(Block(BlockKind.IMAGE, alt, url=src))
-            elif kind == "html_inline":
-                if _HTML_BREAK.match(child.content):
-                    buffer.newline()
+            elif kind == "html_inline" and _HTML_BREAK.match(child.content):
+                buffer.newline()
         return images
 
     def _emit_inline(self, token: Any, kind: BlockKind, level: int = 0) -> None:

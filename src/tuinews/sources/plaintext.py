@@ -1,9 +1,9 @@
 """Parse a plain-text article: paragraphs split on blank lines, lists kept as items.
 
-Within a paragraph, hard-wrapped lines (those that fill most of the paragraph's width) are joined
-with spaces; short lines that stop early (a headline over its subtitle, share buttons one per line,
-an address) stay separate lines. Lines that start with a bullet or a number become list items.
-Title, dateline and chrome are handled by `article_builder`.
+Within a paragraph, hard-wrapped lines (those that fill most of a width of 60 columns or more) are
+joined with spaces; short lines (a headline over its dateline or subtitle, share buttons one per
+line, an address) stay separate lines. Two lines join only when the second reads on from the first. Lines that start with a bullet or a number become list items.
+Title, dateline and chrome are handled by `article_builder`. The work is linear in the text size.
 """
 
 from __future__ import annotations
@@ -12,21 +12,38 @@ import re
 
 from tuinews.model import Article, Block, BlockKind
 from tuinews.sources.article_builder import Draft, build_article
-from tuinews.textclean import clean_line, clean_text
+from tuinews.textclean import clean_text
 
-_BULLET = re.compile(r"^(?P<indent>\s*)(?P<marker>[-*•·‣◦▪–]|\d{1,3}[.)])\s+(?P<text>\S.*)$")
-_WRAP_MIN_WIDTH = 40
+_BULLET = re.compile(r"^(?P<marker>[-*•·‣◦▪–]|\d{1,3}[.)])\s+(?P<text>\S.*)$")
+_WRAP_MIN_WIDTH = 60
 _WRAP_RATIO = 0.6
+_MAX_LEVEL = 5
+# The horizontal white space `textclean.clean_line` folds, after the first character of a line
+# (the indentation before it tells list levels apart); a run of it becomes one space.
+_INNER_SPACE = re.compile(
+    "(?<=\\S)(?:[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000])"
+)
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff01-\uff60]"
+)
 _CJK_END = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]$")
 _CJK_START = re.compile("^[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
+# One line of a paragraph: (indentation in columns, text with spaces folded).
+Line = tuple[int, str]
 
-def _groups(lines: list[str]) -> list[list[str]]:
-    groups: list[list[str]] = []
-    current: list[str] = []
-    for line in lines:
-        if line.strip():
-            current.append(line.rstrip())
+
+def _groups(text: str) -> list[list[Line]]:
+    groups: list[list[Line]] = []
+    current: list[Line] = []
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if line:
+            indent = 0
+            if raw[0] in " \t":
+                expanded = raw.expandtabs(4)
+                indent = len(expanded) - len(expanded.lstrip())
+            current.append((indent, line))
         elif current:
             groups.append(current)
             current = []
@@ -41,58 +58,71 @@ def _join(left: str, right: str) -> str:
     return f"{left} {right}"
 
 
-def _paragraph(lines: list[str]) -> Block:
-    stripped = [clean_line(line) for line in lines]
-    stripped = [line for line in stripped if line]
-    width = max((len(line) for line in stripped), default=0)
+def _width(text: str) -> int:
+    """Columns a line takes: wide (CJK) characters count twice, as a hard wrap counted them."""
+    return len(text) + len(_WIDE.findall(text))
+
+
+def _continues(previous: str, previous_width: int, line: str, width: int, count: int) -> bool:
+    """Whether `line` continues `previous` in a hard-wrapped paragraph `width` columns wide."""
+    if width < _WRAP_MIN_WIDTH or previous_width < width * _WRAP_RATIO:
+        return False
+    if count >= 3:
+        return True
+    # Two lines: more often a headline over a subtitle or a dateline than a wrapped sentence.
+    if _CJK_END.search(previous) and _CJK_START.search(line):
+        return not previous.endswith(("。", "！", "？"))
+    return line[:1].islower() or previous.endswith((",", ";", ":", "-", "–", "—"))
+
+
+def _paragraph(lines: list[Line]) -> Block:
+    if len(lines) == 1:
+        return Block(BlockKind.PARAGRAPH, lines[0][1])
+    widths = [_width(text) for _, text in lines]
+    width = max(widths)
     segments: list[str] = []
-    for line in stripped:
-        previous = segments[-1] if segments else ""
-        wrapped = (
-            previous
-            and width >= _WRAP_MIN_WIDTH
-            and len(previous.rsplit("\n", 1)[-1]) >= width * _WRAP_RATIO
-        )
-        if wrapped:
-            segments[-1] = _join(previous, line)
+    previous, previous_width = "", 0
+    for (_, text), current in zip(lines, widths, strict=True):
+        if segments and _continues(previous, previous_width, text, width, len(lines)):
+            segments[-1] = _join(segments[-1], text)
         else:
-            segments.append(line)
+            segments.append(text)
+        previous, previous_width = text, current
     return Block(BlockKind.PARAGRAPH, "\n".join(segments))
 
 
-def _list_items(lines: list[str]) -> list[Block]:
-    items: list[tuple[int, str, str]] = []
-    for line in lines:
-        match = _BULLET.match(line)
+def _list_items(lines: list[Line]) -> list[Block]:
+    items: list[list] = []  # [indent, marker, text]
+    for indent, text in lines:
+        match = _BULLET.match(text)
         if match:
-            indent = len(match["indent"].expandtabs(4))
             marker = match["marker"]
             marker = marker[:-1] + "." if marker[0].isdigit() else "•"
-            items.append((indent, marker, match["text"]))
+            items.append([indent, marker, match["text"]])
         elif items:
-            indent, marker, text = items[-1]
-            items[-1] = (indent, marker, _join(text, line.strip()))
+            items[-1][2] = _join(items[-1][2], text)
     base = min(indent for indent, _, _ in items)
     return [
-        Block(BlockKind.ITEM, clean_line(text), level=min((indent - base) // 2, 5), marker=marker)
+        Block(BlockKind.ITEM, text, level=min((indent - base) // 2, _MAX_LEVEL), marker=marker)
         for indent, marker, text in items
-        if clean_line(text)
     ]
 
 
-def _blocks(group: list[str]) -> list[Block]:
-    if _BULLET.match(group[0]) and sum(1 for line in group if _BULLET.match(line)) >= 2:
+def _blocks(group: list[Line]) -> list[Block]:
+    if len(group) == 1:
+        return [_paragraph(group)]
+    bullets = [bool(_BULLET.match(text)) for _, text in group]
+    if bullets[0] and sum(bullets) >= 2:
         return _list_items(group)
-    if len(group) >= 2 and _BULLET.match(group[1]) and not _BULLET.match(group[0]):
+    if len(group) >= 3 and not bullets[0] and all(bullets[1:]):
         # "Some intro:" followed by a list, without a blank line between.
-        return [_paragraph(group[:1]), *_blocks(group[1:])]
-    block = _paragraph(group)
-    return [block] if block.text else []
+        return [_paragraph(group[:1]), *_list_items(group[1:])]
+    return [_paragraph(group)]
 
 
 def parse_plaintext(text: str, where: str) -> Article:
     """Parse plain text into an `Article` whose guid is `where`."""
     blocks: list[Block] = []
-    for group in _groups(clean_text(text).split("\n")):
+    for group in _groups(_INNER_SPACE.sub(" ", clean_text(text))):
         blocks.extend(_blocks(group))
     return build_article(Draft(where=where, blocks=blocks))
