@@ -3,6 +3,8 @@
 Builds caches of 1,000 and 100,000 synthetic articles in several languages, then runs `tuinews` as a
 whole process in a pseudo-terminal (120x40) for each and prints:
 
+Each size is started `--runs` times (median of first headlines and RSS; latency from the first run).
+
 - first headlines: seconds from spawn until the newest headline's title is written to the terminal;
 - RSS after start (MiB), read from /proc once the full list has loaded;
 - key-to-frame: median and p95 milliseconds from writing `j` to the first byte of the next frame.
@@ -223,25 +225,34 @@ def rss_mib(pid: int) -> float:
     return float("nan")
 
 
-def measure(count: int, presses: int) -> dict[str, float]:
+def measure(count: int, presses: int, runs: int) -> dict[str, float]:
+    """Median figures over `runs` starts of the app on one cache."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         config = build_cache(folder, count)
-        started = time.perf_counter()
-        pid, fd = spawn(config, folder)
-        try:
-            seen = read_until(fd, MARKER.encode(), timeout=30)
-            first = (seen - started) if seen else float("nan")
-            drain(fd, quiet=1.0, limit=20)
-            rss = rss_mib(pid)
-            latencies = key_latency(fd, presses)
-            os.write(fd, b"q")
-            drain(fd, quiet=0.5, limit=5)
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-            os.waitpid(pid, 0)
-            os.close(fd)
+        results = [run_once(config, folder, presses if i == 0 else 0) for i in range(runs)]
+    merged = {key: statistics.median(r[key] for r in results) for key in ("first", "rss")}
+    merged["median"], merged["p95"] = results[0]["median"], results[0]["p95"]
+    return merged
+
+
+def run_once(config: Path, folder: Path, presses: int) -> dict[str, float]:
+    """One start: first headlines, RSS, and (when `presses`) key-to-frame latencies."""
+    started = time.perf_counter()
+    pid, fd = spawn(config, folder)
+    try:
+        seen = read_until(fd, MARKER.encode(), timeout=30)
+        first = (seen - started) if seen else float("nan")
+        drain(fd, quiet=1.0, limit=20)
+        rss = rss_mib(pid)
+        latencies = key_latency(fd, presses)
+        os.write(fd, b"q")
+        drain(fd, quiet=0.5, limit=5)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+        os.close(fd)
     return {
         "first": first,
         "rss": rss,
@@ -254,10 +265,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,100000")
     parser.add_argument("--keys", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=3, help="starts per size (median reported)")
     args = parser.parse_args()
     results = {}
     for size in (int(s) for s in args.sizes.split(",")):
-        results[size] = measure(size, args.keys)
+        results[size] = measure(size, args.keys, args.runs)
         r = results[size]
         print(
             f"{size:>7} articles: first headlines {r['first']:.3f} s, RSS {r['rss']:.1f} MiB, "

@@ -122,7 +122,8 @@ async def test_language_switcher_filters_and_is_remembered(library: Path) -> Non
         assert prompts[0].startswith("All languages")
         assert any(p.startswith("Deutsch (de)  2") for p in prompts)
         index = next(i for i, p in enumerate(prompts) if p.startswith("Deutsch"))
-        options.highlighted = index
+        await pilot.press(*["j"] * index)
+        assert options.highlighted == index
         await pilot.press("enter")
         await settle(pilot, app)
         headlines = app.query_one(HeadlineList)
@@ -210,6 +211,30 @@ async def test_bad_file_is_a_notification_and_others_load(library: Path) -> None
         messages = [n.message for n in app._notifications]
         assert any("broken.txt" in m for m in messages)
         assert any("empty.md" in m for m in messages)
+
+
+async def test_sources_pane_filters_by_source(library: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "note.md").write_text(
+        "---\ntitle: Only here\nlang: en\n---\n\nA note that lives in another folder.\n"
+    )
+    app = TuinewsApp(load_config(), [library, other])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        assert app.query_one(HeadlineList).row_count == 5
+        await pilot.press("shift+tab")
+        assert app.focused.id == "sources"
+        options = app.query_one("#sources")
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert prompts[0].startswith("All 5")
+        index = next(i for i, p in enumerate(prompts) if p.startswith("other"))
+        await pilot.press(*["j"] * index, "enter")
+        await settle(pilot, app)
+        headlines = app.query_one(HeadlineList)
+        assert headlines.row_count == 1
+        assert headlines.current_headline.title == "Only here"
+        assert "other" in app.query_one("#status").render().plain
 
 
 async def test_tab_moves_focus_between_panes(library: Path) -> None:

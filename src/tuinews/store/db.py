@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tuinews.headline_rows import HeadlineRows
 from tuinews.model import (
     Alternate,
     Article,
     Block,
-    Headline,
     LangOrigin,
     LanguageCount,
     Source,
@@ -164,7 +164,18 @@ class Store:
     # Sources
 
     def upsert_source(self, source: Source) -> Source:
-        """Insert or update a source by its key; fills in and returns `source.id`."""
+        """Insert or update a source by its key; fills in and returns `source.id`.
+
+        An unchanged source costs one read and no write, so registering sources at start is cheap.
+        """
+        tags = json.dumps(list(source.tags))
+        row = self._conn.execute(
+            "SELECT id, last_fetch, last_error, name, language, tags FROM sources WHERE key = ?",
+            (source.key,),
+        ).fetchone()
+        if row is not None and tuple(row[3:]) == (source.name, source.language, tags):
+            source.id, source.last_fetch, source.last_error = row[0], _to_datetime(row[1]), row[2]
+            return source
         with self._transaction() as conn:
             conn.execute(
                 "INSERT INTO sources (key, kind, location, name, language, tags)"
@@ -177,7 +188,7 @@ class Store:
                     source.location,
                     source.name,
                     source.language,
-                    json.dumps(list(source.tags)),
+                    tags,
                 ),
             )
             row = conn.execute(
@@ -291,27 +302,20 @@ class Store:
 
     def headlines(
         self, view: HeadlineFilter, *, limit: int | None = None, offset: int = 0
-    ) -> list[Headline]:
-        """Headline rows of a view, newest first."""
+    ) -> HeadlineRows:
+        """Headline rows of a view, newest first, in compact columns."""
         where, params = _where(view)
         sql = f"SELECT {_HEADLINE_COLUMNS} FROM articles{where} ORDER BY sort_date DESC, id DESC"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
-        # Language codes repeat across rows: share one string object per code.
-        codes: dict[str, str] = {}
-        return [
-            Headline(
-                row[0],
-                row[1],
-                row[2],
-                codes.setdefault(row[3], row[3]),
-                row[4],
-                bool(row[5]),
-                bool(row[6]),
-            )
-            for row in self._conn.execute(sql, params)
-        ]
+        rows = HeadlineRows()
+        append = rows.append_values
+        for article_id, title, source_id, language, date, read, starred in self._conn.execute(
+            sql, params
+        ):
+            append(article_id, title, source_id, language, date, bool(read), bool(starred))
+        return rows
 
     def count(self, view: HeadlineFilter) -> int:
         """How many articles a view has."""
@@ -444,9 +448,13 @@ class Store:
 def _where(view: HeadlineFilter) -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []
-    if view.source_ids:
-        clauses.append(f"source_id IN ({','.join('?' * len(view.source_ids))})")
-        params.extend(view.source_ids)
+    if len(view.source_ids) == 1:
+        clauses.append("source_id = ?")
+    elif view.source_ids:
+        # The unary + keeps SQLite walking the date index (already in display order) instead of
+        # collecting every matching row from the source index and sorting them.
+        clauses.append(f"+source_id IN ({','.join('?' * len(view.source_ids))})")
+    params.extend(view.source_ids)
     if view.language:
         clauses.append("(language = ? OR language LIKE ? ESCAPE '\\')")
         params += [view.language, _like_prefix(view.language) + "-%"]

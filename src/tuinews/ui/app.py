@@ -79,6 +79,7 @@ class TuinewsApp(App[int]):
         self._search_timer: Timer | None = None
         self._jump_to_first_match = False
         self._view_pending = False
+        self._files_started = False
 
     # Layout
 
@@ -147,17 +148,20 @@ class TuinewsApp(App[int]):
         self.post_message(FilesLoaded(report, changed=bool(report.added or report.updated)))
 
     @work(thread=True, exclusive=True, group="view", exit_on_error=False)
-    def load_view(self, view: HeadlineFilter, generation: int, first_match: bool) -> None:
-        """Headlines of a view: a first screenful at once, then the rest."""
+    def load_view(
+        self, view: HeadlineFilter, generation: int, first_match: bool, rest: bool = False
+    ) -> None:
+        """Headlines of a view: the first screenful, or (with `rest`) everything after it."""
         try:
             with self._store() as store:
-                rows = store.headlines(view, limit=FIRST_PAGE)
-                self.post_message(ViewLoaded(generation, rows, False, first_match))
-                if len(rows) == FIRST_PAGE:
-                    rest = store.headlines(view, offset=FIRST_PAGE, limit=-1)
-                    self.post_message(ViewLoaded(generation, rest, True))
+                if rest:
+                    rows = store.headlines(view, offset=FIRST_PAGE, limit=-1)
+                else:
+                    rows = store.headlines(view, limit=FIRST_PAGE)
         except StoreError as exc:
             self.post_message(StoreFailed(str(exc)))
+            return
+        self.post_message(ViewLoaded(generation, rows, rest, first_match))
 
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
     def load_counts(self, source_ids: list[int]) -> None:
@@ -201,7 +205,6 @@ class TuinewsApp(App[int]):
         self.sources = message.sources
         self.language = message.language
         self.refresh_view()
-        self.load_files(self.sources)
 
     def on_view_loaded(self, message: ViewLoaded) -> None:
         if message.generation != self._generation:
@@ -211,6 +214,14 @@ class TuinewsApp(App[int]):
             headlines.append_rows(message.rows)
         else:
             self._view_pending = False
+            # Paint the first screenful before anything else competes for the interpreter.
+            view = self.current_view()
+            if len(message.rows) == FIRST_PAGE:
+                self.call_after_refresh(self.load_view, view, message.generation, False, True)
+            self.call_after_refresh(self.load_counts, self._session_ids())
+            if not self._files_started:
+                self._files_started = True
+                self.call_after_refresh(self.load_files, self.sources)
             names = {source.id: source.name for source in self.sources if source.id is not None}
             headlines.set_rows(message.rows, names, keep=headlines.current_id)
         headlines.empty_message = self._empty_message()
@@ -289,7 +300,6 @@ class TuinewsApp(App[int]):
         self._generation += 1
         self._view_pending = True
         self.load_view(self.current_view(), self._generation, first_match)
-        self.load_counts(self._session_ids())
         self._update_status()
 
     def _empty_message(self) -> str:

@@ -28,6 +28,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tuinews.headline_rows import HeadlineRows, as_rows
 from tuinews.model import UNKNOWN_LANGUAGE, Headline
 from tuinews.textclean import strip_controls
 
@@ -206,8 +207,7 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         disabled: bool = False,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
-        self._rows: list[Headline] = []
-        self._index: dict[int, int] = {}
+        self._rows = HeadlineRows()
         self._source_names: Mapping[int, str] = {}
         self._strip_cache: LRUCache[tuple[int, int, bool, bool, bool], Strip] = LRUCache(2048)
         self._styles_key: tuple[Style, ...] | None = None
@@ -225,7 +225,7 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
     @property
     def current_id(self) -> int | None:
         """The article id under the cursor, or `None` when the list is empty."""
-        return self._rows[self.cursor].id if self._rows else None
+        return self._rows.id_at(self.cursor) if self._rows else None
 
     @property
     def current_headline(self) -> Headline | None:
@@ -234,11 +234,11 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def index_of(self, article_id: int) -> int | None:
         """The row index of `article_id`, or `None` if it is not in the list."""
-        return self._index.get(article_id)
+        return self._rows.index_of(article_id)
 
     def move_to(self, article_id: int) -> bool:
         """Move the cursor to `article_id`'s row. Returns `False` if it is not in the list."""
-        index = self._index.get(article_id)
+        index = self._rows.index_of(article_id)
         if index is None:
             return False
         self.cursor = index
@@ -259,19 +259,19 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
             keep: An article id to keep the cursor on (at the same screen line if it was
                 visible); the cursor goes to row 0 when it is `None` or not in `rows`.
         """
-        old_index = self._index.get(keep) if keep is not None else None
+        old_index = self._rows.index_of(keep) if keep is not None else None
         screen_line = None if old_index is None else old_index - self.scroll_offset.y
-        self._rows = list(rows)
-        self._index = {row.id: index for index, row in enumerate(self._rows)}
+        self._rows = as_rows(rows)
+        found = self._rows.index_of(keep) if keep is not None else None
         self._source_names = source_names
         self._strip_cache.clear()
-        new_index = self._index.get(keep, 0) if keep is not None else 0
+        new_index = found or 0
         self.set_reactive(HeadlineList.cursor, new_index)
         self._update_virtual_size()
         self.refresh()
         if self.is_mounted:
             height = self.scrollable_content_region.height
-            if keep is None or keep not in self._index:
+            if found is None:
                 self.scroll_to(y=0, animate=False, force=True)
             elif screen_line is not None and 0 <= screen_line < height:
                 self.scroll_to(y=new_index - screen_line, animate=False, force=True)
@@ -284,9 +284,6 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
             return
         start = len(self._rows)
         self._rows.extend(rows)
-        index = self._index
-        for offset, row in enumerate(rows, start):
-            index[row.id] = offset
         self._update_virtual_size()
         if start == 0:
             self.refresh()
@@ -302,7 +299,7 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         Returns:
             `False` if `article_id` is not in the list.
         """
-        index = self._index.get(article_id)
+        index = self._rows.index_of(article_id)
         if index is None:
             return False
         row = self._rows[index]
@@ -345,7 +342,7 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
     def action_select(self) -> None:
         """Post `Selected` for the row under the cursor."""
         if self._rows:
-            self.post_message(self.Selected(self, self._rows[self.cursor].id, self.cursor))
+            self.post_message(self.Selected(self, self._rows.id_at(self.cursor), self.cursor))
 
     def _move_page(self, direction: int) -> None:
         if not self._rows:
@@ -394,7 +391,7 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         index = self.scroll_offset.y + offset.y
         if 0 <= index < len(self._rows):
             self.cursor = index
-            self.post_message(self.Selected(self, self._rows[index].id, index))
+            self.post_message(self.Selected(self, self._rows.id_at(index), index))
 
     # -- Rendering --------------------------------------------------------------------------
 
@@ -506,7 +503,7 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
             self._highlighted = None
             return
         cursor = self.cursor
-        highlighted = (self._rows[cursor].id, cursor)
+        highlighted = (self._rows.id_at(cursor), cursor)
         if highlighted != self._highlighted:
             self._highlighted = highlighted
             self.post_message(self.Highlighted(self, highlighted[0], cursor))

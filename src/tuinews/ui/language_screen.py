@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from tuinews.languages import language_label
 from tuinews.model import LanguageCount
+from tuinews.ui.sources_pane import VimOptionList
 
 ALL_LANGUAGES = "all"
 
@@ -35,7 +36,7 @@ class LanguageScreen(ModalScreen[str | None]):
         options += [Option(_line(language_label(c.code), c.count), id=c.code) for c in self.counts]
         with Vertical(id="language-dialog"):
             yield Label("Language", id="language-title")
-            yield OptionList(*options, id="language-options")
+            yield VimOptionList(*options, id="language-options")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

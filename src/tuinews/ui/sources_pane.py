@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -11,8 +12,19 @@ from tuinews.model import SourceCount
 ALL_SOURCES = "all"
 
 
-class SourcesPane(OptionList):
-    """A list of sources; selecting one filters the headlines to it."""
+class VimOptionList(OptionList):
+    """An OptionList that also moves with j/k and g/G, like the headline list."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("g", "first", "First", show=False, id="list.first"),
+        Binding("G", "last", "Last", show=False, id="list.last"),
+    ]
+
+
+class SourcesPane(VimOptionList):
+    """A list of sources; Enter or a click filters the headlines to one (or All)."""
 
     def show_counts(self, counts: list[SourceCount], total: int, unread: int) -> None:
         """Replace the options, keeping the highlighted source."""
