@@ -59,7 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--source", metavar="NAME", help="only the source with this name")
     listing.add_argument("--limit", metavar="N", type=_positive_int, help="at most N articles")
 
-    commands.add_parser("fetch", help="load new and changed files of every path source")
+    fetch = commands.add_parser(
+        "fetch", help="refresh every source: new and changed files, and every feed"
+    )
+    fetch.add_argument("--quiet", "-q", action="store_true", help="print only errors (for cron)")
     return parser
 
 
@@ -238,18 +241,30 @@ def cmd_list(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace, config: Config) -> int:
-    """`tuinews fetch`: load new and changed files of every path source of the config."""
+    """`tuinews fetch`: new and changed files of every path source, then every feed.
+
+    Ends with one line per failed file or feed on stderr; exits 1 only when every source failed.
+    """
     from tuinews import library
+    from tuinews.cli_progress import progress_reporter
+    from tuinews.refresh import refresh_feeds
 
     sources = library.session_sources(config)
     with _open_store(config) as store:
         library.register_sources(store, sources)
         report = library.load_path_sources(store, sources, max_bytes=config.reader.max_file_bytes)
+        feeds = [s for s in sources if s.kind.value == "url"]
+        if feeds:
+            with progress_reporter(len(feeds), quiet=args.quiet) as progress:
+                report.merge(refresh_feeds(store, feeds, config.network, progress=progress))
+    if not args.quiet:
+        for note in report.notes:
+            print(f"tuinews: {note}", file=sys.stderr)
     for error in report.errors:
         _error(str(error))
-    print(f"{len(sources)} sources: {report.summary()}")
-    path_count = sum(1 for s in sources if s.kind.value == "path")
-    return 1 if path_count and report.failed_sources == path_count else 0
+    if not args.quiet:
+        print(f"{len(sources)} sources: {report.summary()}")
+    return 1 if sources and report.failed_sources >= len(sources) else 0
 
 
 def _error(message: str) -> None:

@@ -44,8 +44,13 @@ class NetworkConfig:
     """`[network]`: fetching feeds."""
 
     timeout: float = 20.0
+    """Seconds one feed's whole download may take."""
     concurrency: int = 8
+    """Feeds fetched at once (at most 2 per host)."""
     max_bytes: int = 20 * 1024 * 1024
+    """A download growing past this (decompressed) stops with "too large"."""
+    refresh_on_start: bool = False
+    """Refresh the feeds in the background when the reader starts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +72,12 @@ _SECTIONS: dict[str, dict[str, tuple[type, ...]]] = {
         "ui_language": (str,),
         "max_file_bytes": (int,),
     },
-    "network": {"timeout": (float, int), "concurrency": (int,), "max_bytes": (int,)},
+    "network": {
+        "timeout": (float, int),
+        "concurrency": (int,),
+        "max_bytes": (int,),
+        "refresh_on_start": (bool,),
+    },
 }
 _SOURCE_KEYS: dict[str, tuple[type, ...]] = {
     "path": (str,),
@@ -76,7 +86,13 @@ _SOURCE_KEYS: dict[str, tuple[type, ...]] = {
     "language": (str,),
     "tags": (list,),
 }
-_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", list: "a list"}
+_TYPE_NAMES = {
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    list: "a list",
+    bool: "true or false",
+}
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -145,7 +161,7 @@ def _check_table(
             raise ConfigError(f"{where}: unknown key '{name}'")
         types = keys[key]
         # bool is an int subclass in Python, but `timeout = true` is a mistake.
-        if isinstance(value, bool) or not isinstance(value, types):
+        if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
             raise ConfigError(f"{where}: '{name}' must be {_TYPE_NAMES[types[0]]}")
         checked[key] = float(value) if float in types else value
     return checked

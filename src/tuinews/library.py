@@ -28,6 +28,12 @@ class LoadReport:
     unchanged: int = 0
     errors: list[LoadError] = field(default_factory=list)
     failed_sources: int = 0
+    not_modified: int = 0
+    """Feeds that answered 304 Not Modified."""
+    notes: list[str] = field(default_factory=list)
+    """One-line remarks that are not errors: a feed that moved, a skipped feed, a recovered one."""
+    moved: list[tuple[str, str]] = field(default_factory=list)
+    """Feeds that moved permanently: (old URL, new URL)."""
 
     def merge(self, other: LoadReport) -> None:
         """Add another report's figures to this one."""
@@ -36,10 +42,15 @@ class LoadReport:
         self.unchanged += other.unchanged
         self.errors.extend(other.errors)
         self.failed_sources += other.failed_sources
+        self.not_modified += other.not_modified
+        self.notes.extend(other.notes)
+        self.moved.extend(other.moved)
 
     def summary(self) -> str:
         """ "3 new, 1 updated, 12 unchanged, 2 errors"."""
         text = f"{self.added} new, {self.updated} updated, {self.unchanged} unchanged"
+        if self.not_modified:
+            text += f", {self.not_modified} feeds not modified"
         if self.errors:
             text += f", {len(self.errors)} error" + ("s" if len(self.errors) != 1 else "")
         return text
@@ -60,10 +71,14 @@ def demo_sources() -> list[Source]:
 
 
 def path_sources(paths: Iterable[str | Path]) -> list[Source]:
-    """Ad-hoc sources for paths given on the command line, one each, named by their file name."""
+    """Ad-hoc sources for command-line arguments: http(s) URLs become feeds, the rest paths."""
     sources: list[Source] = []
     for raw in paths:
-        path = Path(os.path.expanduser(str(raw))).resolve()
+        text = str(raw).strip()
+        if text.lower().startswith(("http://", "https://")):
+            sources.append(Source(SourceKind.URL, text, text))
+            continue
+        path = Path(os.path.expanduser(text)).resolve()
         sources.append(Source(SourceKind.PATH, str(path), path.name or str(path)))
     return sources
 

@@ -8,6 +8,7 @@ language detection) is `article_builder`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from tuinews.model import Article, Block, BlockKind
@@ -157,6 +158,18 @@ class _Walker:
                 self.walk(child, depth + 1)
 
 
+def walk_blocks(nodes: Iterable[Any], base: str) -> list[Block]:
+    """The body blocks of `nodes` (selectolax elements), in order; URLs resolved against `base`.
+
+    Shared by the page loader and the feed parser (which walks an entry's content fragment).
+    """
+    walker = _Walker(base)
+    for node in nodes:
+        walker.walk(node)
+        walker.flush()
+    return walker.blocks
+
+
 def parse_html(text: str, where: str) -> Article:
     """Parse an HTML page into an `Article` whose guid is `where`."""
     from selectolax.lexbor import LexborHTMLParser
@@ -165,9 +178,5 @@ def parse_html(text: str, where: str) -> Article:
     draft = read_metadata(tree, where)
     remove_chrome_elements(tree)
     base = first(tree, "base[href]", "href") or draft.link or ""
-    walker = _Walker(base)
-    for container in article_containers(tree):
-        walker.walk(container)
-        walker.flush()
-    draft.blocks = walker.blocks
+    draft.blocks = walk_blocks(article_containers(tree), base)
     return build_article(draft)

@@ -1,5 +1,5 @@
 """The SQLite cache: every article lands here, so everything reads offline."""
 
-from tuinews.store.db import HeadlineFilter, Store, StoreError, UpsertCounts
+from tuinews.store.db import FeedState, HeadlineFilter, Store, StoreError, UpsertCounts
 
-__all__ = ["HeadlineFilter", "Store", "StoreError", "UpsertCounts"]
+__all__ = ["FeedState", "HeadlineFilter", "Store", "StoreError", "UpsertCounts"]

@@ -49,6 +49,15 @@ class HeadlineFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedState:
+    """The conditional-GET validators of a feed and when its server wants us back."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    retry_until: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class UpsertCounts:
     """What one `upsert_articles` call did."""
 
@@ -58,8 +67,14 @@ class UpsertCounts:
 
 
 _HEADLINE_COLUMNS = "id, title, source_id, language, sort_date, read, starred"
+_DISPLAY_NAME = (
+    "CASE WHEN name = location AND coalesce(feed_title, '') != '' THEN feed_title ELSE name END"
+)
 _ARTICLE_COLUMNS = (
-    "a.id, a.uid, a.source_id, s.name, a.guid, a.link, a.title, a.author, a.published, a.language,"
+    "a.id, a.uid, a.source_id,"
+    " (SELECT "
+    + _DISPLAY_NAME
+    + " FROM sources WHERE id = a.source_id), a.guid, a.link, a.title, a.author, a.published, a.language,"
     " a.lang_origin, a.blocks, a.read, a.starred, a.fetched_at"
 )
 
@@ -201,7 +216,11 @@ class Store:
 
     def sources(self, ids: Sequence[int] | None = None) -> list[Source]:
         """Sources by id (all when `ids` is None), ordered by name."""
-        sql = "SELECT id, kind, location, name, language, tags, last_fetch, last_error FROM sources"
+        # A feed configured without a name shows the title the feed gives itself.
+        sql = (
+            f"SELECT id, kind, location, {_DISPLAY_NAME}, language, tags, last_fetch, last_error"
+            " FROM sources"
+        )
         rows = self._select_in(sql, "id", ids, " ORDER BY name COLLATE NOCASE, id")
         return [
             Source(
@@ -224,6 +243,56 @@ class Store:
                 "UPDATE sources SET last_fetch = ?, last_error = ? WHERE id = ?",
                 (time.time(), error, source_id),
             )
+
+    def feed_state(self, source_id: int) -> FeedState:
+        """What the last fetch of a feed left: validators for a conditional GET, and Retry-After."""
+        row = self._conn.execute(
+            "SELECT etag, last_modified, retry_until FROM sources WHERE id = ?", (source_id,)
+        ).fetchone()
+        return FeedState(*row) if row else FeedState()
+
+    def record_feed_success(
+        self,
+        source_id: int,
+        *,
+        etag: str | None,
+        last_modified: str | None,
+        feed_title: str | None = None,
+    ) -> None:
+        """A feed answered (200 or 304): keep its validators and clear its error."""
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE sources SET last_fetch = ?, last_error = NULL, retry_until = NULL,"
+                " etag = ?, last_modified = ?, feed_title = coalesce(?, feed_title) WHERE id = ?",
+                (time.time(), etag, last_modified, feed_title, source_id),
+            )
+
+    def record_feed_error(
+        self, source_id: int, error: str, *, retry_until: float | None = None
+    ) -> None:
+        """A feed failed: remember why (and when to try again); its validators and articles stay."""
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE sources SET last_error = ?, retry_until = ? WHERE id = ?",
+                (error, retry_until, source_id),
+            )
+
+    def move_source(self, source: Source, new_location: str) -> bool:
+        """A feed moved for good (301/308): point the source at its new URL, keeping its articles.
+
+        Returns False (and changes nothing) when another source already has that location.
+        """
+        moved = Source(source.kind, new_location, source.name)
+        with self._transaction() as conn:
+            taken = conn.execute("SELECT 1 FROM sources WHERE key = ?", (moved.key,)).fetchone()
+            if taken:
+                return False
+            conn.execute(
+                "UPDATE sources SET key = ?, location = ? WHERE id = ?",
+                (moved.key, new_location, source.id),
+            )
+        source.location = new_location
+        return True
 
     # Articles
 
@@ -336,8 +405,7 @@ class Store:
 
     def _article_where(self, condition: str, *params: object) -> Article | None:
         row = self._conn.execute(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles a JOIN sources s ON s.id = a.source_id"
-            f" WHERE {condition}",
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE {condition}",
             params,
         ).fetchone()
         if row is None:

@@ -64,6 +64,11 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # 2: feeds: when a server asked us to come back (Retry-After), and the feed's own title.
+    """
+    ALTER TABLE sources ADD COLUMN retry_until REAL;
+    ALTER TABLE sources ADD COLUMN feed_title TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -20,7 +20,7 @@ from textual.widgets import Footer, Input, Static
 from tuinews import library
 from tuinews.config import Config
 from tuinews.languages import language_label
-from tuinews.model import LanguageCount, Source
+from tuinews.model import LanguageCount, Source, SourceKind
 from tuinews.store import HeadlineFilter, Store, StoreError
 from tuinews.ui.article_view import ArticleView
 from tuinews.ui.headline_list import HeadlineList
@@ -60,6 +60,7 @@ class TuinewsApp(App[int]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("l", "languages", "Language", id="app.languages"),
+        Binding("r", "refresh", "Refresh", id="app.refresh"),
         Binding("slash", "search", "Search", key_display="/", id="app.search"),
         Binding("space", "page", "Page", key_display="Space", id="app.page"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
@@ -80,6 +81,8 @@ class TuinewsApp(App[int]):
         self._jump_to_first_match = False
         self._view_pending = False
         self._files_started = False
+        self._refresh_requested = False
+        self._progress = ""
 
     # Layout
 
@@ -127,12 +130,16 @@ class TuinewsApp(App[int]):
             return
         self.post_message(SourcesReady(sources, saved or self.language))
 
-    @work(thread=True, exclusive=True, group="files", exit_on_error=False)
-    def load_files(self, sources: list[Source]) -> None:
-        """Load new and changed local files into the cache."""
+    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
+    def load_files(self, sources: list[Source], feeds: bool) -> None:
+        """Load new and changed local files, then (with `feeds`) refresh the feeds, into the cache."""
+        from tuinews.refresh import refresh_feeds
 
-        def progress(done: int, total: int) -> None:
-            self.post_message(LoadProgress(done, total))
+        def files_progress(done: int, total: int) -> None:
+            self.post_message(LoadProgress("files", done, total))
+
+        def feeds_progress(done: int, total: int) -> None:
+            self.post_message(LoadProgress("feeds", done, total))
 
         try:
             with self._store() as store:
@@ -140,8 +147,12 @@ class TuinewsApp(App[int]):
                     store,
                     sources,
                     max_bytes=self.config.reader.max_file_bytes,
-                    progress=progress,
+                    progress=files_progress,
                 )
+                if feeds:
+                    report.merge(
+                        refresh_feeds(store, sources, self.config.network, progress=feeds_progress)
+                    )
         except StoreError as exc:
             self.post_message(StoreFailed(str(exc)))
             return
@@ -221,7 +232,7 @@ class TuinewsApp(App[int]):
             self.call_after_refresh(self.load_counts, self._session_ids())
             if not self._files_started:
                 self._files_started = True
-                self.call_after_refresh(self.load_files, self.sources)
+                self.call_after_refresh(self.load_files, self.sources, self._feeds_at_start())
             names = {source.id: source.name for source in self.sources if source.id is not None}
             headlines.set_rows(message.rows, names, keep=headlines.current_id)
         headlines.empty_message = self._empty_message()
@@ -246,20 +257,25 @@ class TuinewsApp(App[int]):
 
     def on_files_loaded(self, message: FilesLoaded) -> None:
         report = message.report
+        self._progress = ""
         errors = report.errors
         for error in errors[:MAX_NOTIFIED_ERRORS]:
             self.notify(str(error), title="Could not load", severity="warning", timeout=8)
         if len(errors) > MAX_NOTIFIED_ERRORS:
             more = len(errors) - MAX_NOTIFIED_ERRORS
-            self.notify(f"…and {more} more files", title="Could not load", severity="warning")
-        if message.changed:
-            self.notify(report.summary(), title="Loaded")
-        self.refresh_view()
+            self.notify(f"…and {more} more", title="Could not load", severity="warning")
+        for note in report.notes[:MAX_NOTIFIED_ERRORS]:
+            self.notify(note, timeout=8)
+        if message.changed or self._refresh_requested:
+            self.notify(report.summary(), title="Refreshed")
+        self._refresh_requested = False
+        self._reload_source_names()
 
     def on_load_progress(self, message: LoadProgress) -> None:
-        self.query_one(
-            HeadlineList
-        ).empty_message = f"Loading files… {message.done}/{message.total}"
+        label = "Loading files" if message.kind == "files" else "Refreshing feeds"
+        self._progress = f"{label} {message.done}/{message.total}"
+        self.query_one(HeadlineList).empty_message = f"{self._progress}…"
+        self._update_status()
 
     def on_store_failed(self, message: StoreFailed) -> None:
         self.notify(message.error, title="Cache", severity="error", timeout=15)
@@ -327,9 +343,44 @@ class TuinewsApp(App[int]):
         if self.search_text:
             status.append("  ·  ", style="dim")
             status.append(f"Search: {self.search_text}", style="italic")
+        if self._progress:
+            status.append("  ·  ", style="dim")
+            status.append(f"{self._progress}…", style="bold")
         self.query_one("#status", Static).update(status)
 
+    def _feeds_at_start(self) -> bool:
+        """Refresh feeds at start when asked to, or when a feed has never been fetched."""
+        feeds = [s for s in self.sources if s.kind is SourceKind.URL]
+        return bool(feeds) and (
+            self.config.network.refresh_on_start or any(s.last_fetch is None for s in feeds)
+        )
+
+    @work(thread=True, group="names", exit_on_error=False)
+    def _reload_source_names(self) -> None:
+        """After a load: read the sources back (feeds name themselves, or move), then the view."""
+        try:
+            with self._store() as store:
+                fresh = {s.id: s for s in store.sources(self._session_ids())}
+        except StoreError as exc:
+            self.post_message(StoreFailed(str(exc)))
+            return
+        self.call_from_thread(self._apply_source_names, fresh)
+
+    def _apply_source_names(self, fresh: dict[int | None, Source]) -> None:
+        self.sources = [fresh.get(s.id, s) for s in self.sources]
+        self.refresh_view()
+
     # Actions
+
+    def action_refresh(self) -> None:
+        """Reload changed files and refresh every feed, in the background."""
+        if self._progress:
+            self.notify("A refresh is already running.")
+            return
+        self._refresh_requested = True
+        self._progress = "Refreshing"
+        self._update_status()
+        self.load_files(self.sources, True)
 
     def action_languages(self) -> None:
         """Open the language switcher."""

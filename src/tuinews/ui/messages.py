@@ -55,8 +55,9 @@ class FilesLoaded(Message):
 
 @dataclass
 class LoadProgress(Message):
-    """Progress while files load."""
+    """Progress while files load (`kind` "files") or feeds refresh (`kind` "feeds")."""
 
+    kind: str
     done: int
     total: int
 

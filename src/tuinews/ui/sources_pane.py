@@ -34,6 +34,8 @@ class SourcesPane(VimOptionList):
             label = _label(item.source.name, item.total, item.unread)
             if item.source.last_error:
                 label.append(" !", style="bold red")
+                label.append("\n")
+                label.append(item.source.last_error, style="red")
             options.append(Option(label, id=str(item.source.id)))
         self.set_options(options)
         ids = [option.id for option in options]

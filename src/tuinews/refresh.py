@@ -1,0 +1,194 @@
+"""Refreshing feed sources: fetch them politely (async), parse (in worker processes when it pays), store.
+
+Each feed is written in its own short transaction as soon as it is parsed, so a refresh that fails or
+is killed halfway keeps everything that came before; a failed feed keeps every cached article.
+Nothing here imports Textual: the CLI and the TUI's worker both call `refresh_feeds`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import time
+from collections.abc import Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from datetime import UTC, datetime
+
+from tuinews.config import NetworkConfig
+from tuinews.library import LoadReport, Progress, apply_source_language
+from tuinews.model import LoadError, LoadFailure, Source, SourceKind
+from tuinews.store import FeedState, Store
+
+POOL_THRESHOLD = 4
+"""Parse in worker processes once at least this many feeds come back with new content."""
+
+
+def parse_job(body: bytes, url: str, headers: dict[str, str], fetched_at: datetime):
+    """Parse one feed body; runs in a worker process (top-level so it can be pickled)."""
+    from tuinews.sources.feeds import parse_feed
+
+    return parse_feed(body, url, headers, fetched_at=fetched_at)
+
+
+def refresh_feeds(
+    store: Store,
+    sources: Sequence[Source],
+    network: NetworkConfig,
+    *,
+    progress: Progress | None = None,
+) -> LoadReport:
+    """Fetch every `url` source, store new and changed articles, and report per-feed errors."""
+    feeds = [s for s in sources if s.kind is SourceKind.URL]
+    report = LoadReport()
+    if not feeds:
+        return report
+    for source in feeds:
+        if source.id is None:
+            store.upsert_source(source)
+    asyncio.run(_Refresh(store, feeds, network, report, progress).run())
+    return report
+
+
+class _Refresh:
+    """One refresh run: the fetch loop hands each finished download to a parse-and-store task."""
+
+    def __init__(
+        self,
+        store: Store,
+        feeds: list[Source],
+        network: NetworkConfig,
+        report: LoadReport,
+        progress: Progress | None,
+    ) -> None:
+        self.store = store
+        self.network = network
+        self.report = report
+        self.progress = progress
+        self.feeds = feeds
+        self.by_url: dict[str, Source] = {}
+        self.states: dict[str, FeedState] = {}
+        self.done = 0
+        self.total = 0
+        self.pool: Executor | None = None
+        self.fetched_at = datetime.now(UTC)
+
+    async def run(self) -> None:
+        from tuinews.sources.fetch import FetchRequest, fetch_all
+
+        now = time.time()
+        requests = []
+        for source in self.feeds:
+            state = self.store.feed_state(_id(source))
+            if state.retry_until and state.retry_until > now:
+                until = datetime.fromtimestamp(state.retry_until).strftime("%H:%M")
+                self.report.notes.append(
+                    f"{_redact(source.location)}: skipped, the server asked us to wait until {until}"
+                )
+                continue
+            self.states[source.location] = state
+            self.by_url[source.location] = source
+            requests.append(FetchRequest(source.location, state.etag, state.last_modified))
+        self.total = len(requests)
+        self._tick()
+        loop = asyncio.get_running_loop()
+        tasks: list[asyncio.Task[None]] = []
+        try:
+            await fetch_all(
+                requests,
+                timeout=self.network.timeout,
+                concurrency=self.network.concurrency,
+                per_host=2,
+                max_bytes=self.network.max_bytes,
+                on_result=lambda result: tasks.append(loop.create_task(self.handle(result))),
+            )
+            await asyncio.gather(*tasks)
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=False, cancel_futures=True)
+
+    async def handle(self, result) -> None:
+        source = self.by_url[result.url]
+        where = _redact(result.url)
+        try:
+            if result.status == "error":
+                self._fail(source, where, result.error or "failed", result.retry_after)
+            elif result.status == "not_modified":
+                state = self.states[result.url]
+                self.store.record_feed_success(
+                    _id(source),
+                    etag=result.etag or state.etag,
+                    last_modified=result.last_modified or state.last_modified,
+                )
+                self.report.not_modified += 1
+            else:
+                await self._store(source, result, where)
+        finally:
+            self.done += 1
+            self._tick()
+
+    async def _store(self, source: Source, result, where: str) -> None:
+        loop = asyncio.get_running_loop()
+        url = result.final_url or result.url
+        try:
+            parsed = await loop.run_in_executor(
+                self._executor(), parse_job, result.body, url, result.headers, self.fetched_at
+            )
+        except LoadFailure as failure:
+            self._fail(source, where, failure.error.reason, None)
+            return
+        except Exception as exc:  # a worker process died: that feed fails, the others go on
+            self._fail(source, where, f"cannot parse feed: {type(exc).__name__}", None)
+            return
+        for article in parsed.articles:
+            apply_source_language(article, source)
+        counts = self.store.upsert_articles(source, [(a, None) for a in parsed.articles])
+        self.report.added += counts.added
+        self.report.updated += counts.updated
+        self.report.unchanged += counts.unchanged
+        self.store.record_feed_success(
+            _id(source),
+            etag=result.etag,
+            last_modified=result.last_modified,
+            feed_title=parsed.title or None,
+        )
+        if parsed.warning:
+            self.report.notes.append(f"{where}: {parsed.warning}")
+        if result.moved_to and result.moved_to != source.location:
+            old = source.location
+            if self.store.move_source(source, result.moved_to):
+                self.report.moved.append((old, result.moved_to))
+                self.report.notes.append(
+                    f"{_redact(old)}: moved permanently to {_redact(result.moved_to)}"
+                )
+
+    def _executor(self) -> Executor | None:
+        """A process pool once enough feeds need parsing; None (the loop's threads) before that."""
+        if self.pool is None and self.total >= POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["tuinews.sources.feeds"])
+            self.pool = ProcessPoolExecutor(
+                max_workers=min(2, os.cpu_count() or 1), mp_context=context
+            )
+        return self.pool
+
+    def _fail(self, source: Source, where: str, reason: str, retry_until: float | None) -> None:
+        self.store.record_feed_error(_id(source), reason, retry_until=retry_until)
+        self.report.errors.append(LoadError(where, reason))
+        self.report.failed_sources += 1
+
+    def _tick(self) -> None:
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+
+def _redact(url: str) -> str:
+    from tuinews.sources.fetch import redact_url
+
+    return redact_url(url)
+
+
+def _id(source: Source) -> int:
+    if source.id is None:
+        raise ValueError(f"source {source.key} is not registered in the cache")
+    return source.id
