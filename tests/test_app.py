@@ -254,3 +254,27 @@ async def test_narrow_terminal_hides_sources(library: Path) -> None:
         await settle(pilot, app)
         assert not app.query_one("#sources").display or app.screen.has_class("narrow")
         assert app.query_one(HeadlineList).row_count == 4
+
+
+async def test_t_switches_to_another_language_version(tmp_path: Path) -> None:
+    from tuinews.ui.version_screen import VersionScreen
+
+    demo = Path(__file__).resolve().parents[1] / "src" / "tuinews" / "demo" / "world-wire"
+    app = TuinewsApp(load_config(), [demo])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        view = app.query_one(ArticleView)
+        first = view.article
+        assert len(first.translations) == 2
+        assert "Also in:" in article_text(app)
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, VersionScreen)
+        await pilot.press("j", "enter")
+        await settle(pilot, app)
+        second = view.article
+        assert second.id == first.translations[1].id
+        assert second.language != first.language
+        assert app.query_one(HeadlineList).current_id == second.id

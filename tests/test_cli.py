@@ -228,3 +228,20 @@ def test_bad_config_key_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "reader.max_file_bytes" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_read_json_lists_translations_of_a_story() -> None:
+    folder = Path(__file__).resolve().parents[1] / "src" / "tuinews" / "demo" / "world-wire"
+    files = sorted(folder.glob("flood-alert-app-open-source.*.html"))
+    assert len(files) == 3
+    for path in files[:2]:
+        assert run_cli("read", "--json", str(path)).returncode == 0
+    result = run_cli("read", "--json", str(files[2]))
+    data = json.loads(result.stdout)
+    languages = sorted(t["language"] for t in data["translations"])
+    assert len(languages) == 2 and data["language"] not in languages
+    for item in data["translations"]:
+        assert set(item) == {"language", "id", "title"}
+        other = json.loads(run_cli("read", "--json", item["id"]).stdout)
+        assert other["language"] == item["language"]
+        assert data["language"] in [t["language"] for t in other["translations"]]

@@ -177,3 +177,65 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(StoreError, match="newer tuinews"):
         Store(path)
+
+
+def test_forward_migration_keeps_data(tmp_path: Path) -> None:
+    from tuinews.store.schema import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0])
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute(
+        "INSERT INTO sources (key, kind, location, name) VALUES ('url:https://e.org/f', 'url',"
+        " 'https://e.org/f', 'https://e.org/f')"
+    )
+    conn.commit()
+    conn.close()
+    with Store(path) as store:
+        (source,) = store.sources()
+        assert source.location == "https://e.org/f"
+        assert store.feed_state(source.id).etag is None
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_feed_state_errors_keep_validators_and_title_names_feed(store: Store) -> None:
+    feed = store.upsert_source(Source(SourceKind.URL, "https://e.org/f", "https://e.org/f"))
+    store.record_feed_success(feed.id, etag='"v1"', last_modified="Mon", feed_title="Example")
+    store.record_feed_error(feed.id, "HTTP 503 Service Unavailable", retry_until=123.0)
+    state = store.feed_state(feed.id)
+    assert (state.etag, state.last_modified, state.retry_until) == ('"v1"', "Mon", 123.0)
+    (listed,) = store.sources([feed.id])
+    assert listed.name == "Example"
+    assert listed.last_error == "HTTP 503 Service Unavailable"
+    assert store.move_source(feed, "https://e.org/new")
+    assert store.sources([feed.id])[0].location == "https://e.org/new"
+
+
+def test_hreflang_alternates_and_shared_links_group_translations(
+    store: Store, source: Source
+) -> None:
+    urls = {lang: f"https://e.org/{lang}/story" for lang in ("en", "uk", "de")}
+    alternates = [Alternate(lang, url) for lang, url in urls.items()]
+    other = store.upsert_source(Source(SourceKind.PATH, "/other", "Other"))
+    for index, (lang, url) in enumerate(urls.items()):
+        article = make_article(lang, f"Story {lang}", 1 + index, lang)
+        article.link = url
+        article.alternates = alternates if lang != "de" else []
+        # Spread over two sources, and written in separate transactions, to exercise merging.
+        store.upsert_articles(source if lang != "uk" else other, [(article, None)])
+    lonely = make_article("x", "Unrelated", 9)
+    lonely.link = "https://e.org/unrelated"
+    store.upsert_articles(source, [(lonely, None)])
+
+    english = store.article_by_guid(source.id, "en")
+    assert english is not None
+    assert [(t.language, t.title) for t in english.translations] == [
+        ("de", "Story de"),
+        ("uk", "Story uk"),
+    ]
+    german = store.article_by_guid(source.id, "de")
+    assert {t.language for t in german.translations} == {"en", "uk"}
+    unrelated = store.article_by_guid(source.id, "x")
+    assert unrelated.translations == []

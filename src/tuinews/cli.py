@@ -165,7 +165,9 @@ def article_json(article: Article) -> dict[str, Any]:
         "author": article.author,
         "source": article.source_name,
         "paragraphs": article.paragraphs,
-        "translations": [],
+        "translations": [
+            {"language": t.language, "id": t.uid, "title": t.title} for t in article.translations
+        ],
     }
 
 

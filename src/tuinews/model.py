@@ -100,6 +100,16 @@ class Alternate:
     url: str
 
 
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """Another language version of an article, as the cache knows it (same story)."""
+
+    language: str
+    id: int
+    uid: str
+    title: str
+
+
 @dataclass(slots=True)
 class Article:
     """One article as the sources produce it and the store keeps it.
@@ -118,6 +128,7 @@ class Article:
     lang_origin: LangOrigin = LangOrigin.UNKNOWN
     alternates: list[Alternate] = field(default_factory=list)
     # Filled in by the store:
+    translations: list[Translation] = field(default_factory=list)
     id: int | None = None
     uid: str = ""
     source_id: int | None = None

@@ -12,7 +12,7 @@ from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.text import Text
 
-from tuinews.languages import language_label
+from tuinews.languages import language_label, native_name
 from tuinews.model import Article, Block, BlockKind
 
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
@@ -39,6 +39,14 @@ def render_header(article: Article) -> list[RenderableType]:
     parts.append(Text(" · ".join(meta), style="dim"))
     if article.link:
         parts.append(Text(article.link, style=_link_style(article.link, "dim underline")))
+    if article.translations:
+        also = Text("Also in: ", style="dim")
+        for index, translation in enumerate(article.translations):
+            if index:
+                also.append(" · ", style="dim")
+            also.append(native_name(translation.language), style="bold")
+        also.append("  (t)", style="dim")
+        parts.append(also)
     return parts
 
 

@@ -27,6 +27,7 @@ from tuinews.model import (
     Source,
     SourceCount,
     SourceKind,
+    Translation,
     article_uid,
 )
 from tuinews.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -315,6 +316,7 @@ class Store:
         if source.id is None:
             raise ValueError("upsert_articles needs a stored source")
         added = updated = unchanged = 0
+        changed: list[int] = []
         now = time.time()
         with self._transaction() as conn:
             for article, stamp in items:
@@ -367,6 +369,8 @@ class Store:
                     [(article_id, alt.language, alt.url) for alt in article.alternates],
                 )
                 article.id, article.uid, article.source_id = article_id, uid, source.id
+                changed.append(article_id)
+            _group_stories(conn, changed)
         return UpsertCounts(added, updated, unchanged)
 
     def headlines(
@@ -419,6 +423,7 @@ class Store:
                 (article_id,),
             )
         ]
+        translations = self.translations(article_id, language)
         return Article(
             guid=guid,
             title=title,
@@ -429,6 +434,7 @@ class Store:
             language=language,
             lang_origin=LangOrigin(lang_origin),
             alternates=alternates,
+            translations=translations,
             id=article_id,
             uid=uid,
             source_id=source_id,
@@ -437,6 +443,20 @@ class Store:
             starred=bool(starred),
             fetched_at=_to_datetime(fetched_at),
         )
+
+    def translations(self, article_id: int, language: str) -> list[Translation]:
+        """The other language versions of an article's story, one per language."""
+        rows = self._conn.execute(
+            "SELECT b.language, b.id, b.uid, b.title FROM articles a"
+            " JOIN articles b ON b.story_id = a.story_id AND b.id != a.id"
+            " WHERE a.id = ? AND a.story_id IS NOT NULL AND b.language != ?"
+            " ORDER BY b.language, b.sort_date DESC",
+            (article_id, language),
+        )
+        seen: dict[str, Translation] = {}
+        for lang, other_id, uid, title in rows:
+            seen.setdefault(lang, Translation(lang, other_id, uid, title))
+        return list(seen.values())
 
     def set_read(self, article_ids: Sequence[int], read: bool = True) -> int:
         """Mark articles read or unread; returns how many changed."""
@@ -511,6 +531,58 @@ class Store:
             return []
         marks = ",".join("?" * len(ids))
         return self._conn.execute(f"{sql} WHERE {column} IN ({marks}){tail}", list(ids)).fetchall()
+
+
+def _group_stories(conn: sqlite3.Connection, article_ids: Sequence[int]) -> None:
+    """Union articles into stories: hreflang alternates pointing at each other, or a shared link."""
+    for article_id in article_ids:
+        row = conn.execute("SELECT link FROM articles WHERE id = ?", (article_id,)).fetchone()
+        link = row[0] if row else None
+        urls = {
+            url
+            for (url,) in conn.execute(
+                "SELECT url FROM alternates WHERE article_id = ?", (article_id,)
+            )
+        }
+        if link:
+            urls.add(link)
+        related: set[int] = set()
+        for chunk in _chunks(sorted(urls)):
+            marks = ",".join("?" * len(chunk))
+            related.update(
+                other
+                for (other,) in conn.execute(
+                    f"SELECT id FROM articles WHERE link IN ({marks})", list(chunk)
+                )
+            )
+        if link:
+            related.update(
+                other
+                for (other,) in conn.execute(
+                    "SELECT article_id FROM alternates WHERE url = ?", (link,)
+                )
+            )
+        related.discard(article_id)
+        if not related:
+            continue
+        members = sorted(related | {article_id})
+        marks = ",".join("?" * len(members))
+        stories = sorted(
+            story
+            for (story,) in conn.execute(
+                f"SELECT DISTINCT story_id FROM articles WHERE id IN ({marks})"
+                " AND story_id IS NOT NULL",
+                members,
+            )
+        )
+        if stories:
+            target = stories[0]
+        else:
+            target = conn.execute("INSERT INTO stories DEFAULT VALUES").lastrowid
+        conn.execute(f"UPDATE articles SET story_id = ? WHERE id IN ({marks})", [target, *members])
+        for story in stories[1:]:
+            conn.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (target, story))
+            conn.execute("DELETE FROM stories WHERE id = ?", (story,))
 
 
 def _where(view: HeadlineFilter) -> tuple[str, list[object]]:

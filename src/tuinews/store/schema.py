@@ -69,6 +69,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE sources ADD COLUMN retry_until REAL;
     ALTER TABLE sources ADD COLUMN feed_title TEXT;
     """,
+    # 3: grouping translations into stories looks articles up by their link.
+    """
+    CREATE INDEX articles_by_link ON articles (link);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -36,6 +36,7 @@ from tuinews.ui.messages import (
     ViewLoaded,
 )
 from tuinews.ui.sources_pane import ALL_SOURCES, SourcesPane
+from tuinews.ui.version_screen import VersionScreen
 
 FIRST_PAGE = 200
 """Headlines loaded before the first paint; the rest follow in the same worker."""
@@ -61,6 +62,7 @@ class TuinewsApp(App[int]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("l", "languages", "Language", id="app.languages"),
         Binding("r", "refresh", "Refresh", id="app.refresh"),
+        Binding("t", "translation", "Translation", id="app.translation"),
         Binding("slash", "search", "Search", key_display="/", id="app.search"),
         Binding("space", "page", "Page", key_display="Space", id="app.page"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
@@ -81,6 +83,7 @@ class TuinewsApp(App[int]):
         self._jump_to_first_match = False
         self._view_pending = False
         self._files_started = False
+        self._version_switch: int | None = None
         self._refresh_requested = False
         self._progress = ""
 
@@ -250,7 +253,9 @@ class TuinewsApp(App[int]):
 
     def on_article_opened(self, message: ArticleOpened) -> None:
         article = message.article
-        self.query_one(ArticleView).show(article)
+        keep = article.id == self._version_switch
+        self._version_switch = None
+        self.query_one(ArticleView).show(article, keep_position=keep)
         if article.id is not None:
             self.query_one(HeadlineList).update_row(article.id, read=True)
         self.load_counts(self._session_ids())
@@ -451,6 +456,24 @@ class TuinewsApp(App[int]):
             headlines.cursor += 1
             if headlines.current_id is not None:
                 self.open_article(headlines.current_id)
+
+    def action_translation(self) -> None:
+        """Switch the open article to another language version of its story."""
+        article = self.query_one(ArticleView).article
+        if article is None or not article.translations:
+            self.notify("This article has no other language versions.")
+            return
+        if len(article.translations) == 1:
+            self._open_version(article.translations[0].id)
+            return
+        self.push_screen(VersionScreen(article.translations), self._open_version)
+
+    def _open_version(self, article_id: int | None) -> None:
+        if article_id is None:
+            return
+        self._version_switch = article_id
+        self.query_one(HeadlineList).move_to(article_id)
+        self.open_article(article_id)
 
     def action_help(self) -> None:
         """Show every key."""

@@ -38,11 +38,21 @@ class ArticleView(VerticalScroll, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(Text(EMPTY_HINT, style="dim"), id="article-body")
 
-    def show(self, article: Article) -> None:
-        """Render `article` and scroll to its top."""
+    def show(self, article: Article, *, keep_position: bool = False) -> None:
+        """Render `article`; scroll to its top, or (`keep_position`) to the same fraction of it.
+
+        Keeping the position suits another language version of the same story: paragraphs line up
+        roughly, lines do not.
+        """
+        fraction = self.scroll_y / self.max_scroll_y if keep_position and self.max_scroll_y else 0
         self.article = article
         self.query_one("#article-body", Static).update(render_article(article))
-        self.scroll_home(animate=False)
+        if fraction:
+            self.call_after_refresh(
+                lambda: self.scroll_to(y=round(fraction * self.max_scroll_y), animate=False)
+            )
+        else:
+            self.scroll_home(animate=False)
 
     def clear(self) -> None:
         """Show the empty hint."""
