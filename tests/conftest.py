@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from feedserver import feed_server  # noqa: F401
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 

@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from tuinews import __version__
+from tuinews import cli_subscriptions as subs
 from tuinews.config import Config, ConfigError, load_config
 from tuinews.model import Article, LoadFailure
 from tuinews.store import Store, StoreError
 
-COMMANDS = ("read", "list", "fetch")
+COMMANDS = ("read", "list", "fetch", "add", "remove", "sources", "import", "export")
 
 
 class UsageError(Exception):
@@ -63,6 +64,33 @@ def build_parser() -> argparse.ArgumentParser:
         "fetch", help="refresh every source: new and changed files, and every feed"
     )
     fetch.add_argument("--quiet", "-q", action="store_true", help="print only errors (for cron)")
+
+    add = commands.add_parser(
+        "add",
+        help="subscribe to a feed (or to the feed a web page links to)",
+        description="Add a [[sources]] table for URL to the config file. When URL is a web page, "
+        "the feed it links to is subscribed instead.",
+    )
+    add.add_argument("url", metavar="URL", help="a feed or web page URL (http:// or https://)")
+    add.add_argument("--name", metavar="NAME", help="the name shown in the sources pane")
+    add.add_argument("--language", metavar="CODE", help="the feed's language (e.g. uk, pt-BR)")
+    add.add_argument("--tags", metavar="A,B", help="comma-separated tags")
+    add.add_argument(
+        "--no-discover", action="store_true", help="do not look at the URL; subscribe to it as is"
+    )
+
+    remove = commands.add_parser("remove", help="unsubscribe from a source (by URL or name)")
+    remove.add_argument("target", metavar="URL|NAME")
+
+    sources = commands.add_parser("sources", help="list the configured sources with their counts")
+    sources.add_argument("--json", action="store_true", help="print a JSON array")
+
+    importing = commands.add_parser(
+        "import", help="subscribe to the feeds of an OPML file or a newsboat urls file"
+    )
+    importing.add_argument("file", metavar="FILE", help="the file to read ('-' for stdin)")
+
+    commands.add_parser("export", help="print the feed sources as OPML 2.0")
     return parser
 
 
@@ -84,7 +112,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config)
         if args.command is None:
             return _run_app(config, paths)
-        handler = {"read": cmd_read, "list": cmd_list, "fetch": cmd_fetch}[args.command]
+        handler = {
+            "read": cmd_read,
+            "list": cmd_list,
+            "fetch": cmd_fetch,
+            "add": subs.cmd_add,
+            "remove": subs.cmd_remove,
+            "sources": subs.cmd_sources,
+            "import": subs.cmd_import,
+            "export": subs.cmd_export,
+        }[args.command]
         return handler(args, config)
     except (UsageError, ConfigError) as exc:
         _error(str(exc))

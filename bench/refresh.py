@@ -1,0 +1,137 @@
+"""Refresh benchmark: `tuinews fetch` against a loopback server of synthetic feeds.
+
+Serves 200 feeds x 50 items (10,000 articles) and 200 x 500 (100,000) from 127.0.0.1 and times, as a
+whole `tuinews fetch --quiet` process:
+
+- cold: into an empty cache;
+- warm: again, every feed answering 304 Not Modified;
+- peak RSS of the fetch and its worker processes.
+
+Targets (issue 4): cold 10,000 <= 1.0 s, warm <= 0.5 s, cold 100,000 <= 4 s, peak RSS <= 300 MiB.
+When newsboat is installed, it runs on the same feeds for the ratio (cold at most half of newsboat's,
+warm at most a third). Usage: python bench/refresh.py [--sets 200x50,200x500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from feedserver import FeedServer
+
+LANGUAGES = {
+    "en": "The council approved the new tram line after a long debate about costs and routes.",
+    "uk": "Міська рада схвалила нову трамвайну лінію після тривалої дискусії про вартість.",
+    "de": "Der Stadtrat hat die neue Straßenbahnlinie nach langer Debatte genehmigt.",
+    "fr": "Le conseil municipal a approuvé la nouvelle ligne de tramway après un long débat.",
+}
+
+
+def make_feed(index: int, items: int) -> bytes:
+    """One RSS 2.0 feed with `items` items, in one of four languages."""
+    lang = list(LANGUAGES)[index % len(LANGUAGES)]
+    text = LANGUAGES[lang]
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>',
+        f"<title>Feed {index}</title><link>https://example.org/{index}/</link>",
+        f"<language>{lang}</language><description>Synthetic feed {index}</description>",
+    ]
+    for n in range(items):
+        date = format_datetime(start + timedelta(minutes=index * items + n))
+        body = escape(f"<p>{text}</p><p>{text} {n}</p><p><a href='/x/{n}'>More</a></p>")
+        parts.append(
+            f"<item><title>Headline {index}-{n}: {escape(text[:40])}</title>"
+            f"<link>https://example.org/{index}/{n}</link><guid>item-{index}-{n}</guid>"
+            f"<pubDate>{date}</pubDate><description>{body}</description></item>"
+        )
+    parts.append("</channel></rss>")
+    return "".join(parts).encode("utf-8")
+
+
+def run(command: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall seconds of a command, and its exit status."""
+    started = time.perf_counter()
+    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        print(f"  ! {' '.join(command[:3])} exited {result.returncode}: {result.stderr[-300:]}")
+    return elapsed, result.returncode
+
+
+def bench_set(feeds: int, items: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp, FeedServer() as server:
+        folder = Path(tmp)
+        urls = []
+        for index in range(feeds):
+            path = f"/feeds/{index}.xml"
+            server.add_feed(path, make_feed(index, items))
+            urls.append(server.url(path))
+        config = folder / "config.toml"
+        lines = [f'[cache]\npath = "{folder / "cache.db"}"\n[network]\nconcurrency = 8\n']
+        lines += [f'[[sources]]\nurl = "{url}"\n' for url in urls]
+        config.write_text("\n".join(lines), encoding="utf-8")
+        env = {
+            **os.environ,
+            "XDG_CONFIG_HOME": str(folder / "config"),
+            "XDG_DATA_HOME": str(folder / "data"),
+        }
+        command = [sys.executable, "-m", "tuinews", "--config", str(config), "fetch", "--quiet"]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        cold, _ = run(command, env)
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        warm, _ = run(command, env)
+        total = feeds * items
+        rss = f"peak RSS {peak / 1024:.0f} MiB" if peak > before else "peak RSS (see first set)"
+        print(
+            f"{feeds} x {items} ({total:,} articles): cold {cold:.2f} s, warm {warm:.2f} s, {rss}"
+        )
+
+        newsboat = shutil.which("newsboat")
+        if newsboat:
+            home = folder / "newsboat"
+            home.mkdir()
+            (home / "urls").write_text("\n".join(urls) + "\n")
+            (home / "config").write_text("reload-threads 8\n")
+            nb = [
+                newsboat,
+                "-u",
+                str(home / "urls"),
+                "-c",
+                str(home / "cache.db"),
+                "-C",
+                str(home / "config"),
+                "-x",
+                "reload",
+            ]
+            nb_cold, _ = run(nb, env)
+            nb_warm, _ = run(nb, env)
+            print(
+                f"  newsboat: cold {nb_cold:.2f} s, warm {nb_warm:.2f} s;"
+                f" ratio cold {cold / nb_cold:.2f} (target <= 0.5),"
+                f" warm {warm / nb_warm:.2f} (target <= 0.33)"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", default="200x50,200x500")
+    args = parser.parse_args()
+    for spec in args.sets.split(","):
+        feeds, items = (int(n) for n in spec.split("x"))
+        bench_set(feeds, items)
+
+
+if __name__ == "__main__":
+    main()

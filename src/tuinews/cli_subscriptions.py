@@ -1,0 +1,246 @@
+"""The subscription commands: `add`, `remove`, `sources`, `import` and `export`.
+
+Each handler takes the parsed arguments and the loaded config and returns the exit status (0 ok,
+1 failed, 2 bad arguments); `tuinews.cli` registers them. The config file edited is `--config FILE`,
+else the default `$XDG_CONFIG_HOME/tuinews/config.toml`, created when missing. Heavy libraries
+(tomlkit, httpx, selectolax, rich) are imported by the modules that need them, when they run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from tuinews.config import Config
+from tuinews.model import LoadFailure, Source, SourceKind
+from tuinews.paths import default_config_path
+from tuinews.textclean import clean_line
+
+_MAX_SKIPPED_SHOWN = 20
+
+
+def cmd_add(args: argparse.Namespace, config: Config) -> int:
+    """`tuinews add URL`: subscribe to a feed, or to the feed an HTML page links to."""
+    from tuinews.sources.discover import probe
+    from tuinews.sources.opml import language_code
+    from tuinews.subscriptions import SubscriptionError, add_sources, feed_source, url_key
+
+    language = args.language
+    if language is not None and language_code(language) is None:
+        _error(f"--language: not a language code: {language!r} (e.g. en, uk, pt-BR)")
+        return 2
+    try:
+        source = feed_source(args.url, args.name, language_code(language), _split_tags(args.tags))
+    except ValueError as exc:
+        _error(str(exc))
+        return 2
+    subscribed = {url_key(s.location) for s in config.sources if s.kind is SourceKind.URL}
+    if url_key(source.location) in subscribed:
+        print(f"Already subscribed: {source.location}")
+        return 0
+
+    warning = None
+    if not args.no_discover:
+        try:
+            found = probe(source.location, timeout=config.network.timeout)
+        except LoadFailure as failure:
+            _error(str(failure.error))
+            return 1
+        if found.problem:
+            warning = (
+                f"warning: could not check {source.location} ({found.problem}); subscribed anyway"
+            )
+        if found.discovered:
+            print(f"Found feed: {found.url}")
+            name = source.name if source.name != source.location else found.url
+            source = replace(source, location=found.url, name=name)
+
+    path = _config_path(args, config)
+    try:
+        added, _ = add_sources(path, [source])
+    except SubscriptionError as exc:
+        _error(str(exc))
+        return 1
+    if not added:
+        print(f"Already subscribed: {source.location}")
+        return 0
+    if warning:
+        _error(warning)
+    print(f"Subscribed to {source.location} in {path}")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace, config: Config) -> int:
+    """`tuinews remove URL|NAME`: drop a source from the config (its cached articles stay)."""
+    from tuinews.subscriptions import SubscriptionError, remove_source
+
+    path = _config_path(args, config)
+    try:
+        removed = remove_source(path, args.target)
+    except SubscriptionError as exc:
+        _error(str(exc))
+        return 1
+    if removed is None:
+        _error(f"{clean_line(args.target)}: no such source in {path}")
+        return 1
+    name = clean_line(removed.name)
+    shown = removed.location if name == removed.location else f"{name} ({removed.location})"
+    print(f"Removed {shown}")
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace, config: Config) -> int:
+    """`tuinews sources`: the configured sources with their counts from the cache."""
+    rows = [_source_row(source, counts) for source, counts in _with_counts(config)]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print("No sources configured. Subscribe with: tuinews add URL")
+        return 0
+    _print_table(rows)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, config: Config) -> int:
+    """`tuinews import FILE`: subscribe to every feed of an OPML or newsboat urls file."""
+    from tuinews.sources.decode import decode_bytes
+    from tuinews.sources.opml import MAX_BYTES, looks_like_opml, parse_opml
+    from tuinews.sources.urls_file import parse_urls_file
+    from tuinews.subscriptions import SubscriptionError, add_sources
+
+    where = args.file
+    try:
+        if where == "-":
+            data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        else:
+            with open(Path(where).expanduser(), "rb") as file:
+                data = file.read(MAX_BYTES + 1)
+    except OSError as exc:
+        _error(f"{where}: cannot read: {(exc.strerror or str(exc)).lower()}")
+        return 1
+    try:
+        if looks_like_opml(data):
+            result = parse_opml(data, where)
+        else:
+            result = parse_urls_file(decode_bytes(data, where), where)
+    except LoadFailure as failure:
+        _error(str(failure.error))
+        return 1
+    for skipped in result.skipped[:_MAX_SKIPPED_SHOWN]:
+        _error(str(skipped))
+    if len(result.skipped) > _MAX_SKIPPED_SHOWN:
+        _error(f"{where}: {len(result.skipped) - _MAX_SKIPPED_SHOWN} more lines skipped")
+    if not result.sources:
+        _error(f"{where}: no http(s) feed URLs found")
+        return 1
+    try:
+        added, existing = add_sources(_config_path(args, config), result.sources)
+    except SubscriptionError as exc:
+        _error(str(exc))
+        return 1
+    parts = [f"{len(added)} added", f"{len(existing)} already subscribed"]
+    duplicates = len(result.sources) - len(added) - len(existing)
+    if duplicates:
+        parts.append(f"{duplicates} listed twice")
+    if result.skipped:
+        parts.append(f"{len(result.skipped)} skipped")
+    print(", ".join(parts))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, config: Config) -> int:
+    """`tuinews export`: the feed sources as OPML 2.0 on stdout."""
+    from tuinews.sources.opml import write_opml
+
+    text = write_opml(config.sources)
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.buffer.flush()
+    return 0
+
+
+def _config_path(args: argparse.Namespace, config: Config) -> Path:
+    return args.config or config.path or default_config_path()
+
+
+def _split_tags(text: str | None) -> list[str]:
+    return [tag.strip() for tag in (text or "").split(",") if tag.strip()]
+
+
+def _with_counts(config: Config) -> list[tuple[Source, Any]]:
+    """Each configured source with its `SourceCount` from the cache (None when not cached yet)."""
+    counts: dict[str, Any] = {}
+    if config.sources and config.cache.path.exists():
+        from tuinews.store import Store
+
+        with Store(config.cache.path) as store:
+            if store.recovered_from is not None:
+                _error(
+                    f"{config.cache.path}: the cache was damaged; moved aside to {store.recovered_from}"
+                )
+            counts = {count.source.key: count for count in store.source_counts()}
+    return [(source, counts.get(source.key)) for source in config.sources]
+
+
+def _source_row(source: Source, counts: Any) -> dict[str, Any]:
+    cached = counts.source if counts is not None else None
+    last_fetch = cached.last_fetch if cached is not None else None
+    return {
+        "name": source.name,
+        "kind": source.kind.value,
+        "location": source.location,
+        "tags": list(source.tags),
+        "language": source.language,
+        "articles": counts.total if counts is not None else 0,
+        "unread": counts.unread if counts is not None else 0,
+        "last_fetch": last_fetch.isoformat() if last_fetch is not None else None,
+        "last_error": cached.last_error if cached is not None else None,
+    }
+
+
+def _print_table(rows: list[dict[str, Any]]) -> None:
+    from datetime import datetime
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        # Piped or redirected: one line per source, however long, rather than Rich's 80 columns.
+        console = Console(highlight=False, width=1000)
+    show_errors = any(row["last_error"] for row in rows)
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    table.add_column("Name", max_width=40)
+    table.add_column("Kind")
+    table.add_column("Location", overflow="fold")
+    table.add_column("Articles", justify="right")
+    table.add_column("Unread", justify="right")
+    table.add_column("Last fetch")
+    if show_errors:
+        table.add_column("Last error", max_width=60)
+    for row in rows:
+        fetched = "never"
+        if row["last_fetch"]:
+            stamp = datetime.fromisoformat(row["last_fetch"]).astimezone()
+            fetched = stamp.strftime("%Y-%m-%d %H:%M")
+        cells = [
+            Text(clean_line(row["name"])),
+            Text(row["kind"]),
+            Text(clean_line(row["location"])),
+            Text(str(row["articles"])),
+            Text(str(row["unread"]), style="bold" if row["unread"] else ""),
+            Text(fetched, style="dim" if fetched == "never" else ""),
+        ]
+        if show_errors:
+            cells.append(Text(clean_line(row["last_error"] or ""), style="red"))
+        table.add_row(*cells)
+    console.print(table)
+
+
+def _error(message: str) -> None:
+    print(f"tuinews: {message}", file=sys.stderr)
