@@ -1,6 +1,7 @@
 """Refresh benchmark: `tuinews fetch` against a loopback server of synthetic feeds.
 
-Serves 200 feeds x 50 items (10,000 articles) and 200 x 500 (100,000) from 127.0.0.1 and times, as a
+Serves 200 feeds x 50 items (10,000 articles) and 200 x 500 (100,000) from 127.0.0.1 (8 feeds per
+server, so per-host limits act as they do on real subscriptions) and times, as a
 whole `tuinews fetch --quiet` process:
 
 - cold: into an empty cache;
@@ -15,6 +16,7 @@ warm at most a third). Usage: python bench/refresh.py [--sets 200x50,200x500]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import shutil
@@ -70,11 +72,21 @@ def run(command: list[str], env: dict[str, str]) -> tuple[float, int]:
     return elapsed, result.returncode
 
 
+FEEDS_PER_SITE = 8
+"""Feeds per loopback server: tuinews fetches at most 2 at once from one host (host and port), so
+the feeds are spread over several servers, as real subscriptions are spread over many sites."""
+
+
 def bench_set(feeds: int, items: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp, FeedServer() as server:
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         folder = Path(tmp)
+        sites = [
+            stack.enter_context(FeedServer())
+            for _ in range((feeds + FEEDS_PER_SITE - 1) // FEEDS_PER_SITE)
+        ]
         urls = []
         for index in range(feeds):
+            server = sites[index % len(sites)]
             path = f"/feeds/{index}.xml"
             server.add_feed(path, make_feed(index, items))
             urls.append(server.url(path))

@@ -367,3 +367,17 @@ def test_content_is_preferred_over_summary_and_untitled_entries_get_a_title() ->
     assert article.title.endswith("…")
     assert len(article.title) <= 80
     assert article.paragraphs[0].startswith(article.title[:-1])
+
+
+def test_the_content_type_charset_decodes_the_bytes() -> None:
+    data = RSS.replace('encoding="utf-8"', "").encode("iso-8859-1")
+    feed = parse(data, {"Content-Type": "application/rss+xml; charset=ISO-8859-1"})
+    assert feed.articles[0].title == "La fête de la soupe"
+    assert feed.warning is None
+
+
+def test_a_wrong_declared_encoding_is_a_warning() -> None:
+    feed = parse(RSS.encode("iso-8859-1"))
+    assert feed.articles[0].title == "La fête de la soupe"
+    assert feed.warning is not None
+    assert feed.warning.startswith("wrong encoding declared")

@@ -1,12 +1,13 @@
 """Turn one feed entry, as the XML or JSON reader extracted it, into a clean `Article`.
 
-Both readers fill an `EntryDraft`; `build_entry` applies the rules they share:
+Both readers fill an `EntryDraft` per entry; `build_entries` applies the rules they share:
 
 * language, most specific first: the entry's own, the feed's, the HTTP Content-Language, then
   detection on the text (only when nothing is declared);
 * link: the alternate link whose hreflang is missing or matches the entry's language; the other
   hreflang links become `Alternate`s;
-* guid: the entry's id, else its link, else a hash of its title and date (stable across fetches);
+* guid: the entry's id, else its link, else a hash of its title and date (stable across fetches),
+  made unique within the feed (see `build_entries`);
 * published: the entry's date, else when the feed was fetched;
 * title: cleaned, or the start of the text for an untitled entry.
 """
@@ -29,7 +30,8 @@ _TEXT_KINDS = frozenset({BlockKind.PARAGRAPH, BlockKind.HEADING, BlockKind.ITEM,
 _FALLBACK_TITLE_CHARS = 80
 _DETECT_CHARS = 2000
 # Link schemes a reader can open ("" is a relative link left as it is when there is no base).
-_LINK_SCHEMES = frozenset({"http", "https", "ftp", "gopher", "gemini", "file", ""})
+# Not "file": a feed from the web must not point the reader at local files.
+_LINK_SCHEMES = frozenset({"http", "https", "ftp", "gopher", "gemini", ""})
 
 
 @dataclass(slots=True)
@@ -68,7 +70,7 @@ class EntryDraft:
     language: str = ""
     body: str = ""
     body_is_html: bool = False
-    base: str = ""  # what relative URLs in the body are relative to (xml:base)
+    base: str = ""  # an xml:base for the body's relative URLs; "" means the entry's link
     image: str = ""  # a picture that goes before the body (JSON Feed `image`)
 
 

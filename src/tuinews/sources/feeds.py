@@ -34,8 +34,6 @@ __all__ = ["ParsedFeed", "parse_feed"]
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
 _TEXT_TYPES = frozenset({"text/plain", "text"})
-# Bozo reasons that say nothing about the document's structure.
-_HARMLESS_BOZO = ("CharacterEncodingOverride", "NonXMLContentType")
 _MAX_REASON = 80
 
 
@@ -106,18 +104,25 @@ def _parse_xml(data: bytes, headers: dict[str, str], context: FeedContext) -> Pa
     drafts = [_entry_draft(entry, dates, context, document_base) for entry in entries]
     articles = build_entries(drafts, context)
 
-    warning = None
-    exception = result.get("bozo_exception")
-    if result.get("bozo") and type(exception).__name__ not in _HARMLESS_BOZO:
-        count = len(articles)
-        warning = f"ill-formed XML, {count} item{'' if count == 1 else 's'} recovered"
     return ParsedFeed(
         title=_detail_text(feed.get("title_detail"), feed.get("title")),
         link=_feed_link(feed, context.url),
         language=context.language or context.header_language,
         articles=articles,
-        warning=warning,
+        warning=_warning(result, len(articles)),
     )
+
+
+def _warning(result: Mapping[str, Any], count: int) -> str | None:
+    """What went wrong in a feed that still parsed, in a few words; None when nothing did."""
+    if not result.get("bozo"):
+        return None
+    kind = type(result.get("bozo_exception")).__name__
+    if kind == "NonXMLContentType":  # served as text/html or text/plain: harmless
+        return None
+    if kind == "CharacterEncodingOverride":
+        return f"wrong encoding declared, read as {result.get('encoding') or 'unknown'}"
+    return f"ill-formed XML, {count} item{'' if count == 1 else 's'} recovered"
 
 
 def _feed_link(feed: Mapping[str, Any], url: str) -> str | None:

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from tuinews.model import LoadFailure
-from tuinews.sources.dates import parse_date
+from tuinews.sources.feed_dates import FeedDates
 from tuinews.sources.feed_entry import (
     EntryDraft,
     FeedContext,
@@ -64,7 +64,7 @@ def _authors(holder: dict[str, Any]) -> str:
     return ", ".join(dict.fromkeys(name for name in names if name.strip()))
 
 
-def _item_draft(item: dict[str, Any], feed_author: str, base: str) -> EntryDraft:
+def _item_draft(item: dict[str, Any], feed_author: str, dates: FeedDates) -> EntryDraft:
     guid = item.get("id")
     html = _text(item.get("content_html"))
     text = _text(item.get("content_text")) or _text(item.get("summary"))
@@ -75,13 +75,12 @@ def _item_draft(item: dict[str, Any], feed_author: str, base: str) -> EntryDraft
         title=_text(item.get("title")),
         link=url,
         author=_authors(item) or feed_author,
-        published=parse_date(date_text) if date_text else None,
+        published=dates.parse(date_text) if date_text else None,
         date_text=date_text,
         language=_text(item.get("language")),
         body=html if html.strip() else text,
         body_is_html=bool(html.strip()),
         image=_text(item.get("image")),
-        base=base,
     )
 
 
@@ -99,9 +98,10 @@ def parse_json_feed(data: bytes, content_type: str, context: FeedContext) -> Par
         context.url = home  # a local file: relative item URLs are relative to the site
     context.language = language_tag(_text(document.get("language")))
     feed_author = _authors(document)
+    dates = FeedDates(context.language or context.header_language)
     items = document.get("items")
     drafts = [
-        _item_draft(item, feed_author, context.url)
+        _item_draft(item, feed_author, dates)
         for item in (items if isinstance(items, list) else ())
         if isinstance(item, dict)
     ]
