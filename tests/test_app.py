@@ -278,3 +278,44 @@ async def test_t_switches_to_another_language_version(tmp_path: Path) -> None:
         assert second.id == first.translations[1].id
         assert second.language != first.language
         assert app.query_one(HeadlineList).current_id == second.id
+
+
+async def test_feeds_refresh_in_the_background_and_r_refreshes(feed_server, tmp_path: Path) -> None:
+    from tuinews.refresh import POOL_THRESHOLD
+
+    count = POOL_THRESHOLD + 1  # enough feeds to parse in worker processes
+    for n in range(count):
+        items = "".join(
+            f"<item><title>Feed {n} item {i}</title><guid>f{n}-{i}</guid>"
+            f"<link>https://example.org/{n}/{i}</link><description>Body {i}</description></item>"
+            for i in range(3)
+        )
+        feed_server.add_feed(
+            f"/{n}.xml",
+            f"<rss version='2.0'><channel><title>Feed {n}</title><language>en</language>"
+            f"{items}</channel></rss>".encode(),
+        )
+    urls = [feed_server.url(f"/{n}.xml") for n in range(count)]
+    app = TuinewsApp(load_config(), urls)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(40):
+            await settle(pilot, app, rounds=1)
+            if app.query_one(HeadlineList).row_count == count * 3:
+                break
+        assert app.query_one(HeadlineList).row_count == count * 3
+        assert not [n for n in app._notifications if n.severity != "information"]
+        names = {s.name for s in app.sources}
+        assert "Feed 0" in names
+
+        feed_server.add_feed(
+            "/0.xml",
+            b"<rss version='2.0'><channel><title>Feed 0</title><item><title>Fresh news</title>"
+            b"<guid>new</guid><description>Just in</description></item></channel></rss>",
+        )
+        await pilot.press("r")
+        for _ in range(40):
+            await settle(pilot, app, rounds=1)
+            if app.query_one(HeadlineList).row_count == count * 3 + 1:
+                break
+        assert app.query_one(HeadlineList).row_count == count * 3 + 1
+        assert any("1 new" in n.message for n in app._notifications)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -167,6 +168,7 @@ class _Refresh:
         if self.pool is None and self.total >= POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["tuinews.sources.feeds"])
+            _start_process_helpers()
             self.pool = ProcessPoolExecutor(
                 max_workers=min(2, os.cpu_count() or 1), mp_context=context
             )
@@ -180,6 +182,27 @@ class _Refresh:
     def _tick(self) -> None:
         if self.progress is not None:
             self.progress(self.done, self.total)
+
+
+def _start_process_helpers() -> None:
+    """Start multiprocessing's resource tracker and fork server with a real stderr.
+
+    Both pass stderr's file descriptor to the process they start; inside the TUI, Textual has
+    replaced sys.stderr with an object whose descriptor is not valid, and starting them fails.
+    Once they run, worker processes are forked by the fork server and stderr no longer matters.
+    """
+    from multiprocessing import forkserver, resource_tracker
+
+    saved = sys.stderr
+    try:
+        os.fstat(saved.fileno())
+    except (AttributeError, OSError, ValueError):
+        sys.stderr = sys.__stderr__
+    try:
+        resource_tracker.ensure_running()
+        forkserver.ensure_running()
+    finally:
+        sys.stderr = saved
 
 
 def _redact(url: str) -> str:

@@ -3,7 +3,7 @@
 `parse_feed` is pure: bytes and response headers in, a `ParsedFeed` out. XML goes to feedparser
 (through a stream, so it never opens a file or a URL; external entities stay off), which keeps
 every entry it can recover from an ill-formed document. JSON Feed is read by `jsonfeed`. Each
-entry becomes an `Article` through `feed_entry.build_entry`.
+entry becomes an `Article` through `feed_entry.build_entries`.
 
 Anything that is not a feed raises `LoadFailure(url, "not a feed")`; nothing else ever escapes
 but a `LoadFailure`.
@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from tuinews.model import LoadFailure
+from tuinews.sources import jsonfeed
 from tuinews.sources.feed_body import html_text
 from tuinews.sources.feed_dates import FeedDates
 from tuinews.sources.feed_entry import (
@@ -63,8 +64,6 @@ def parse_feed(
 def _parse(
     data: bytes, url: str, headers: dict[str, str], fetched_at: datetime | None
 ) -> ParsedFeed:
-    from tuinews.sources import jsonfeed
-
     content_type = headers.get("content-type", "")
     header_language = language_tag(headers.get("content-language", ""))
     context = FeedContext(url=url, header_language=header_language, fetched_at=fetched_at)
@@ -236,6 +235,6 @@ def _entry_draft(
         body=str(body.get("value") or ""),
         body_is_html=body.get("type") in _HTML_TYPES,
         # Without an xml:base, relative URLs in a body are relative to the entry's page (feeds are
-        # often served from elsewhere: a CDN, a feed proxy); `build_entry` falls back to its link.
+        # often served from elsewhere: a CDN, a feed proxy); `build_entries` falls back to its link.
         base="" if base == document_base else base,
     )

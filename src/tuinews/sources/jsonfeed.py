@@ -2,7 +2,7 @@
 
 A document is a JSON Feed when its `version` names a JSON Feed version (the URL, or "1", "1.0",
 "1.1" as some publishers write it) or when it is served as `application/feed+json`. Items become
-`EntryDraft`s for `feed_entry.build_entry`: `content_html` over `content_text` over `summary`;
+`EntryDraft`s for `feed_entry.build_entries`: `content_html` over `content_text` over `summary`;
 `authors` (1.1) or `author` (1.0), the item's or else the feed's; `date_published`, else
 `date_modified`; the item's `language` (1.1), else the feed's. Tags have no place in an `Article`.
 """
