@@ -239,3 +239,13 @@ def test_hreflang_alternates_and_shared_links_group_translations(
     assert {t.language for t in german.translations} == {"en", "uk"}
     unrelated = store.article_by_guid(source.id, "x")
     assert unrelated.translations == []
+
+
+def test_load_failure_survives_pickling_between_processes() -> None:
+    import pickle
+
+    from tuinews.model import LoadFailure
+
+    failure = pickle.loads(pickle.dumps(LoadFailure("http://e.org/f", "not a feed")))
+    assert isinstance(failure, LoadFailure)
+    assert str(failure.error) == "http://e.org/f: not a feed"

@@ -239,3 +239,7 @@ class LoadFailure(Exception):
     def __init__(self, where: str, reason: str) -> None:
         super().__init__(f"{where}: {reason}")
         self.error = LoadError(where, reason)
+
+    def __reduce__(self) -> tuple[type[LoadFailure], tuple[str, str]]:
+        # Worker processes send failures back pickled; rebuild from the two fields.
+        return (LoadFailure, (self.error.where, self.error.reason))

@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 
 from tuinews.config import NetworkConfig
@@ -129,12 +130,9 @@ class _Refresh:
             self._tick()
 
     async def _store(self, source: Source, result, where: str) -> None:
-        loop = asyncio.get_running_loop()
         url = result.final_url or result.url
         try:
-            parsed = await loop.run_in_executor(
-                self._executor(), parse_job, result.body, url, result.headers, self.fetched_at
-            )
+            parsed = await self._parse(result.body, url, result.headers)
         except LoadFailure as failure:
             self._fail(source, where, failure.error.reason, None)
             return
@@ -162,6 +160,23 @@ class _Refresh:
                 self.report.notes.append(
                     f"{_redact(old)}: moved permanently to {_redact(result.moved_to)}"
                 )
+
+    async def _parse(self, body: bytes, url: str, headers: dict[str, str]):
+        """Parse in the pool; if a worker died (taking the pool with it), retry once in a new one."""
+        loop = asyncio.get_running_loop()
+        for attempt in (1, 2):
+            pool = self._executor()
+            try:
+                return await loop.run_in_executor(
+                    pool, parse_job, body, url, headers, self.fetched_at
+                )
+            except BrokenProcessPool:
+                if pool is self.pool and pool is not None:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    self.pool = None
+                if attempt == 2:
+                    raise LoadFailure(url, "the feed parser crashed") from None
+        raise AssertionError("unreachable")
 
     def _executor(self) -> Executor | None:
         """A process pool once enough feeds need parsing; None (the loop's threads) before that."""
