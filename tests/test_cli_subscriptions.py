@@ -447,3 +447,13 @@ def test_export_then_import_gives_the_same_feeds(config: Path, tmp_path: Path) -
 
     assert feeds(fresh) == feeds(config)
     assert len(feeds(fresh)) == 5
+
+
+def test_add_creates_a_missing_explicit_config(tmp_path: Path) -> None:
+    config = tmp_path / "new" / "tuinews.toml"
+    result = run_cli(
+        "--config", str(config), "add", "--no-discover", "https://example.org/feed.xml"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "https://example.org/feed.xml" in config.read_text()
+    assert config.stat().st_mode & 0o077 == 0

@@ -15,6 +15,12 @@ CORE = [
     "tuinews.store",
     "tuinews.render.article",
     "tuinews.sources.local",
+    "tuinews.sources.feeds",
+    "tuinews.sources.fetch",
+    "tuinews.sources.opml",
+    "tuinews.refresh",
+    "tuinews.subscriptions",
+    "tuinews.cli_subscriptions",
     "tuinews.cli",
 ]
 

@@ -19,6 +19,8 @@ from tuinews.config import Config, ConfigError, load_config
 from tuinews.model import Article, LoadFailure
 from tuinews.store import Store, StoreError
 
+CREATES_CONFIG = ("add", "import")
+"""Commands that may create the config file named by --config."""
 COMMANDS = ("read", "list", "fetch", "add", "remove", "sources", "import", "export")
 
 
@@ -109,7 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
         args, paths = _parse(args_list)
-        config = load_config(args.config)
+        if args.command in CREATES_CONFIG and args.config and not args.config.exists():
+            config = load_config(None)  # defaults; the command creates the file
+        else:
+            config = load_config(args.config)
         if args.command is None:
             return _run_app(config, paths)
         handler = {
