@@ -245,3 +245,14 @@ def test_read_json_lists_translations_of_a_story() -> None:
         other = json.loads(run_cli("read", "--json", item["id"]).stdout)
         assert other["language"] == item["language"]
         assert data["language"] in [t["language"] for t in other["translations"]]
+
+
+def test_paths_and_urls_open_the_reader_not_a_command(monkeypatch) -> None:
+    from tuinews import cli
+
+    opened = []
+    monkeypatch.setattr(cli, "_run_app", lambda config, paths: opened.append(paths) or 0)
+    assert cli.main(["some/folder", "https://example.org/feed.xml"]) == 0
+    assert cli.main(["--config", "/nonexistent.toml", "x"]) == 2
+    assert opened == [["some/folder", "https://example.org/feed.xml"]]
+    assert cli.main(["list", "--json"]) == 0

@@ -37,8 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = _Parser(
         prog="tuinews",
-        description="A terminal news reader. With no command, opens the reader on the given files "
-        "or folders, else on the configured sources, else on the bundled demo library.",
+        usage="tuinews [--config FILE] [PATH|URL ...]\n       tuinews [--config FILE] COMMAND ...",
+        description="A terminal news reader. With no command, opens the reader on the given files, "
+        "folders or feed URLs, else on the configured sources, else on the bundled demo library.",
         epilog="Run 'tuinews COMMAND --help' for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"tuinews {__version__}")
@@ -48,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="config file (default: $XDG_CONFIG_HOME/tuinews/config.toml)",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=_Parser, prog="tuinews"
+    )
 
     read = commands.add_parser("read", help="print one article (a file path or a cached id)")
     read.add_argument("target", metavar="PATH|ID")
@@ -146,13 +149,19 @@ def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         first = next(
             (i for i, arg in enumerate(argv) if i > first and not arg.startswith("-")), None
         )
-    if first is not None and argv[first] in COMMANDS:
+    if first is None or argv[first] in COMMANDS:
         return parser.parse_args(argv), []
-    args, rest = parser.parse_known_args(argv)
-    unknown = [arg for arg in rest if arg.startswith("-") and arg != "-"]
-    if unknown:
-        raise UsageError(f"tuinews: unrecognized arguments: {' '.join(unknown)}")
-    return args, rest
+    args = _reader_parser().parse_args(argv)
+    args.command = None
+    return args, args.paths
+
+
+def _reader_parser() -> argparse.ArgumentParser:
+    """`tuinews [--config FILE] PATH|URL...`: the reader on files, folders or feed URLs."""
+    parser = _Parser(prog="tuinews")
+    parser.add_argument("--config", metavar="FILE", type=Path)
+    parser.add_argument("paths", nargs="+", metavar="PATH|URL")
+    return parser
 
 
 def _open_store(config: Config) -> Store:
