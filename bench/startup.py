@@ -204,13 +204,13 @@ def drain(fd: int, quiet: float = 0.3, limit: float = 10.0) -> None:
             last = time.perf_counter()
 
 
-def key_latency(fd: int, presses: int) -> list[float]:
-    """Milliseconds from writing `j` to the first byte of the frame that follows."""
+def key_latency(fd: int, presses: int, key: bytes = b"j") -> list[float]:
+    """Milliseconds from writing `key` to the first byte of the frame that follows."""
     samples = []
     for _ in range(presses):
         drain(fd, quiet=0.03)
         sent = time.perf_counter()
-        os.write(fd, b"j")
+        os.write(fd, key)
         ready, _, _ = select.select([fd], [], [], 2.0)
         if ready:
             samples.append((time.perf_counter() - sent) * 1000)

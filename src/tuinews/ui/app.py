@@ -343,7 +343,7 @@ class TuinewsApp(App[int]):
             ("  ·  ", "dim"),
             source,
             ("  ·  ", "dim"),
-            f"{self._total} articles",
+            f"{self._total} article" + ("" if self._total == 1 else "s"),
         )
         if self.search_text:
             status.append("  ·  ", style="dim")
