@@ -73,6 +73,12 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX articles_by_link ON articles (link);
     """,
+    # 4: covering indexes for the counts the panes show (per source and read; per language).
+    """
+    DROP INDEX articles_by_language;
+    CREATE INDEX articles_by_language ON articles (language, source_id);
+    CREATE INDEX articles_by_source_read ON articles (source_id, read);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
