@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,14 +17,22 @@ SHARED = REPO.parent / "shared"
 
 
 @pytest.fixture(autouse=True)
-def xdg_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def xdg_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Point XDG_CONFIG_HOME, XDG_DATA_HOME and XDG_CACHE_HOME at the test's temporary folder."""
     home = tmp_path / "home"
     for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
         folder = home / name.lower()
         folder.mkdir(parents=True)
         monkeypatch.setenv(name, str(folder))
-    return home
+    # English interface whatever the developer's locale: tests that want another set LANG themselves.
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    from tuinews.i18n import set_ui_language
+
+    set_ui_language("en")
+    yield home
+    set_ui_language("en")
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from typing import Any
 from tuinews import __version__
 from tuinews import cli_subscriptions as subs
 from tuinews.config import Config, ConfigError, load_config
+from tuinews.i18n import _, ngettext, set_ui_language
 from tuinews.model import Article, LoadFailure
 from tuinews.store import Store, StoreError
 
@@ -103,21 +104,25 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            _("not a number: {text}").format(text=repr(text))
+        ) from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
+        raise argparse.ArgumentTypeError(_("must be at least 1: {text}").format(text=text))
     return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `tuinews` console script."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    set_ui_language("auto")
     try:
         args, paths = _parse(args_list)
         if args.command in CREATES_CONFIG and args.config and not args.config.exists():
             config = load_config(None)  # defaults; the command creates the file
         else:
             config = load_config(args.config)
+        set_ui_language(config.reader.ui_language)
         if args.command is None:
             return _run_app(config, paths)
         handler = {
@@ -167,7 +172,11 @@ def _reader_parser() -> argparse.ArgumentParser:
 def _open_store(config: Config) -> Store:
     store = Store(config.cache.path)
     if store.recovered_from is not None:
-        _error(f"{config.cache.path}: the cache was damaged; moved aside to {store.recovered_from}")
+        _error(
+            _("{path}: the cache was damaged; moved aside to {backup}").format(
+                path=config.cache.path, backup=store.recovered_from
+            )
+        )
     return store
 
 
@@ -195,7 +204,7 @@ def cmd_read(args: argparse.Namespace, config: Config) -> int:
         else:
             found = store.article_by_uid(target)
             if found is None:
-                _error(f"{target}: no such file or cached article id")
+                _error(_("{target}: no such file or cached article id").format(target=target))
                 return 1
             article = found
     if args.json:
@@ -243,7 +252,7 @@ def cmd_list(args: argparse.Namespace, config: Config) -> int:
                 sid for sid, source in sources.items() if source.name.casefold() == wanted
             )
             if not source_ids:
-                _error(f"{args.source}: no such source in the cache")
+                _error(_("{source}: no such source in the cache").format(source=args.source))
                 return 1
         view = HeadlineFilter(
             source_ids=source_ids,
@@ -316,7 +325,8 @@ def cmd_fetch(args: argparse.Namespace, config: Config) -> int:
     for error in report.errors:
         _error(str(error))
     if not args.quiet:
-        print(f"{len(sources)} sources: {report.summary()}")
+        line = ngettext("{count} source: {summary}", "{count} sources: {summary}", len(sources))
+        print(line.format(count=len(sources), summary=report.summary()))
     return 1 if sources and report.failed_sources >= len(sources) else 0
 
 

@@ -6,6 +6,8 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from tuinews.i18n import _, ngettext
+
 
 @contextmanager
 def progress_reporter(total: int, *, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
@@ -25,7 +27,7 @@ def progress_reporter(total: int, *, quiet: bool = False) -> Iterator[Callable[[
             console=Console(stderr=True),
             transient=True,
         ) as bar:
-            task = bar.add_task("Refreshing feeds", total=total)
+            task = bar.add_task(_("Refreshing feeds"), total=total)
             yield lambda done, _total: bar.update(task, completed=done)
         return
 
@@ -36,6 +38,9 @@ def progress_reporter(total: int, *, quiet: bool = False) -> Iterator[Callable[[
         nonlocal last
         if done != last and (done % step == 0 or done == total):
             last = done
-            print(f"tuinews: refreshed {done}/{total} feeds", file=sys.stderr, flush=True)
+            line = ngettext(
+                "refreshed {done}/{total} feed", "refreshed {done}/{total} feeds", total
+            ).format(done=done, total=total)
+            print(f"tuinews: {line}", file=sys.stderr, flush=True)
 
     yield plain

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tuinews.config import Config
+from tuinews.i18n import _, ngettext
 from tuinews.model import LoadFailure, Source, SourceKind
 from tuinews.paths import default_config_path
 from tuinews.textclean import clean_line
@@ -31,7 +32,11 @@ def cmd_add(args: argparse.Namespace, config: Config) -> int:
 
     language = args.language
     if language is not None and language_code(language) is None:
-        _error(f"--language: not a language code: {language!r} (e.g. en, uk, pt-BR)")
+        _error(
+            _("--language: not a language code: {code} (e.g. en, uk, pt-BR)").format(
+                code=repr(language)
+            )
+        )
         return 2
     try:
         source = feed_source(args.url, args.name, language_code(language), _split_tags(args.tags))
@@ -40,7 +45,7 @@ def cmd_add(args: argparse.Namespace, config: Config) -> int:
         return 2
     subscribed = {url_key(s.location) for s in config.sources if s.kind is SourceKind.URL}
     if url_key(source.location) in subscribed:
-        print(f"Already subscribed: {source.location}")
+        print(_("Already subscribed: {url}").format(url=source.location))
         return 0
 
     warning = None
@@ -51,26 +56,26 @@ def cmd_add(args: argparse.Namespace, config: Config) -> int:
             _error(str(failure.error))
             return 1
         if found.problem:
-            warning = (
-                f"warning: could not check {source.location} ({found.problem}); subscribed anyway"
+            warning = _("warning: could not check {url} ({problem}); subscribed anyway").format(
+                url=source.location, problem=found.problem
             )
         if found.discovered:
-            print(f"Found feed: {found.url}")
+            print(_("Found feed: {url}").format(url=found.url))
             name = source.name if source.name != source.location else found.url
             source = replace(source, location=found.url, name=name)
 
     path = _config_path(args, config)
     try:
-        added, _ = add_sources(path, [source])
+        added, _existing = add_sources(path, [source])
     except SubscriptionError as exc:
         _error(str(exc))
         return 1
     if not added:
-        print(f"Already subscribed: {source.location}")
+        print(_("Already subscribed: {url}").format(url=source.location))
         return 0
     if warning:
         _error(warning)
-    print(f"Subscribed to {source.location} in {path}")
+    print(_("Subscribed to {url} in {path}").format(url=source.location, path=path))
     return 0
 
 
@@ -85,11 +90,15 @@ def cmd_remove(args: argparse.Namespace, config: Config) -> int:
         _error(str(exc))
         return 1
     if removed is None:
-        _error(f"{clean_line(args.target)}: no such source in {path}")
+        _error(
+            _("{target}: no such source in {path}").format(
+                target=clean_line(args.target), path=path
+            )
+        )
         return 1
     name = clean_line(removed.name)
     shown = removed.location if name == removed.location else f"{name} ({removed.location})"
-    print(f"Removed {shown}")
+    print(_("Removed {source}").format(source=shown))
     return 0
 
 
@@ -100,7 +109,7 @@ def cmd_sources(args: argparse.Namespace, config: Config) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     if not rows:
-        print("No sources configured. Subscribe with: tuinews add URL")
+        print(_("No sources configured. Subscribe with: tuinews add URL"))
         return 0
     _print_table(rows)
     return 0
@@ -121,7 +130,8 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
             with open(Path(where).expanduser(), "rb") as file:
                 data = file.read(MAX_BYTES + 1)
     except OSError as exc:
-        _error(f"{where}: cannot read: {(exc.strerror or str(exc)).lower()}")
+        reason = (exc.strerror or str(exc)).lower()
+        _error(_("{file}: cannot read: {reason}").format(file=where, reason=reason))
         return 1
     try:
         if looks_like_opml(data):
@@ -134,21 +144,36 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
     for skipped in result.skipped[:_MAX_SKIPPED_SHOWN]:
         _error(str(skipped))
     if len(result.skipped) > _MAX_SKIPPED_SHOWN:
-        _error(f"{where}: {len(result.skipped) - _MAX_SKIPPED_SHOWN} more lines skipped")
+        more = len(result.skipped) - _MAX_SKIPPED_SHOWN
+        _error(
+            ngettext(
+                "{file}: {count} more line skipped", "{file}: {count} more lines skipped", more
+            ).format(file=where, count=more)
+        )
     if not result.sources:
-        _error(f"{where}: no http(s) feed URLs found")
+        _error(_("{file}: no http(s) feed URLs found").format(file=where))
         return 1
     try:
         added, existing = add_sources(_config_path(args, config), result.sources)
     except SubscriptionError as exc:
         _error(str(exc))
         return 1
-    parts = [f"{len(added)} added", f"{len(existing)} already subscribed"]
+    parts = [
+        ngettext("{count} added", "{count} added", len(added)).format(count=len(added)),
+        ngettext("{count} already subscribed", "{count} already subscribed", len(existing)).format(
+            count=len(existing)
+        ),
+    ]
     duplicates = len(result.sources) - len(added) - len(existing)
     if duplicates:
-        parts.append(f"{duplicates} listed twice")
+        parts.append(
+            ngettext("{count} listed twice", "{count} listed twice", duplicates).format(
+                count=duplicates
+            )
+        )
     if result.skipped:
-        parts.append(f"{len(result.skipped)} skipped")
+        skipped = len(result.skipped)
+        parts.append(ngettext("{count} skipped", "{count} skipped", skipped).format(count=skipped))
     print(", ".join(parts))
     return 0
 
@@ -180,7 +205,9 @@ def _with_counts(config: Config) -> list[tuple[Source, Any]]:
         with Store(config.cache.path) as store:
             if store.recovered_from is not None:
                 _error(
-                    f"{config.cache.path}: the cache was damaged; moved aside to {store.recovered_from}"
+                    _("{path}: the cache was damaged; moved aside to {backup}").format(
+                        path=config.cache.path, backup=store.recovered_from
+                    )
                 )
             counts = {count.source.key: count for count in store.source_counts()}
     return [(source, counts.get(source.key)) for source in config.sources]
@@ -215,16 +242,17 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
         console = Console(highlight=False, width=1000)
     show_errors = any(row["last_error"] for row in rows)
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    table.add_column("Name", max_width=40)
-    table.add_column("Kind")
-    table.add_column("Location", overflow="fold")
-    table.add_column("Articles", justify="right")
-    table.add_column("Unread", justify="right")
-    table.add_column("Last fetch")
+    table.add_column(_("Name"), max_width=40)
+    table.add_column(_("Kind"))
+    table.add_column(_("Location"), overflow="fold")
+    table.add_column(_("Articles"), justify="right")
+    table.add_column(_("Unread"), justify="right")
+    table.add_column(_("Last fetch"))
     if show_errors:
-        table.add_column("Last error", max_width=60)
+        table.add_column(_("Last error"), max_width=60)
+    never = _("never")
     for row in rows:
-        fetched = "never"
+        fetched = never
         if row["last_fetch"]:
             stamp = datetime.fromisoformat(row["last_fetch"]).astimezone()
             fetched = stamp.strftime("%Y-%m-%d %H:%M")
@@ -234,7 +262,7 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
             Text(clean_line(row["location"])),
             Text(str(row["articles"])),
             Text(str(row["unread"]), style="bold" if row["unread"] else ""),
-            Text(fetched, style="dim" if fetched == "never" else ""),
+            Text(fetched, style="dim" if fetched == never else ""),
         ]
         if show_errors:
             cells.append(Text(clean_line(row["last_error"] or ""), style="red"))

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from tuinews.i18n import _
 from tuinews.model import UNKNOWN_LANGUAGE
 
 
-@lru_cache(maxsize=512)
 def native_name(code: str) -> str:
     """The language's name in itself ("Deutsch" for "de"), capitalised; "Unknown" for "und"."""
     if not code or code == UNKNOWN_LANGUAGE:
-        return "Unknown"
+        return _("Unknown")
+    return _autonym(code)
+
+
+@lru_cache(maxsize=512)
+def _autonym(code: str) -> str:
     import langcodes  # costs ~50 ms; only when a name is first shown
 
     try:
@@ -26,5 +31,5 @@ def native_name(code: str) -> str:
 def language_label(code: str) -> str:
     """ "Deutsch (de)", the way the switcher and the article pane show a language."""
     if not code or code == UNKNOWN_LANGUAGE:
-        return "Unknown (und)"
+        return _("Unknown") + " (und)"
     return f"{native_name(code)} ({code})"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tuinews.config import Config
+from tuinews.i18n import ngettext
 from tuinews.model import Article, LangOrigin, LoadError, LoadFailure, Source, SourceKind
 from tuinews.paths import demo_library_path
 from tuinews.store import HeadlineFilter, Store
@@ -48,12 +49,23 @@ class LoadReport:
 
     def summary(self) -> str:
         """ "3 new, 1 updated, 12 unchanged, 2 errors"."""
-        text = f"{self.added} new, {self.updated} updated, {self.unchanged} unchanged"
+        parts = [
+            ngettext("{count} new", "{count} new", self.added),
+            ngettext("{count} updated", "{count} updated", self.updated),
+            ngettext("{count} unchanged", "{count} unchanged", self.unchanged),
+        ]
+        counts = [self.added, self.updated, self.unchanged]
         if self.not_modified:
-            text += f", {self.not_modified} feeds not modified"
+            parts.append(
+                ngettext(
+                    "{count} feed not modified", "{count} feeds not modified", self.not_modified
+                )
+            )
+            counts.append(self.not_modified)
         if self.errors:
-            text += f", {len(self.errors)} error" + ("s" if len(self.errors) != 1 else "")
-        return text
+            parts.append(ngettext("{count} error", "{count} errors", len(self.errors)))
+            counts.append(len(self.errors))
+        return ", ".join(part.format(count=n) for part, n in zip(parts, counts, strict=True))
 
 
 Progress = Callable[[int, int], None]

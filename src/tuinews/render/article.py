@@ -12,6 +12,7 @@ from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.text import Text
 
+from tuinews.i18n import _
 from tuinews.languages import language_label, native_name
 from tuinews.model import Article, Block, BlockKind
 
@@ -40,7 +41,7 @@ def render_header(article: Article) -> list[RenderableType]:
     if article.link:
         parts.append(Text(article.link, style=_link_style(article.link, "dim underline")))
     if article.translations:
-        also = Text("Also in: ", style="dim")
+        also = Text(_("Also in:") + " ", style="dim")
         for index, translation in enumerate(article.translations):
             if index:
                 also.append(" · ", style="dim")
@@ -85,7 +86,7 @@ def render_block(block: Block) -> Text:
             body.stylize("dim")
             return body
         case BlockKind.IMAGE:
-            label = Text.assemble(("[image: ", "dim"), body, ("]", "dim"))
+            label = Text.assemble(("[" + _("image") + ": ", "dim"), body, ("]", "dim"))
             if block.url:
                 label.stylize(_link_style(block.url, ""))
             return label

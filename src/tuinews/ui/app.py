@@ -14,18 +14,20 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from tuinews import library
 from tuinews.config import Config
+from tuinews.i18n import N_, _, ngettext, set_ui_language, ui_language
 from tuinews.languages import language_label
 from tuinews.model import LanguageCount, Source, SourceKind
 from tuinews.store import HeadlineFilter, Store, StoreError
 from tuinews.ui.article_view import ArticleView
 from tuinews.ui.headline_list import HeadlineList
 from tuinews.ui.help_screen import HelpScreen
-from tuinews.ui.language_screen import ALL_LANGUAGES, LanguageScreen
+from tuinews.ui.language_screen import ALL_LANGUAGES, UI_PREFIX, LanguageScreen
 from tuinews.ui.messages import (
     ArticleOpened,
     CountsLoaded,
@@ -36,6 +38,7 @@ from tuinews.ui.messages import (
     ViewLoaded,
 )
 from tuinews.ui.sources_pane import ALL_SOURCES, SourcesPane
+from tuinews.ui.translated import TranslatedScreen
 from tuinews.ui.version_screen import VersionScreen
 
 FIRST_PAGE = 200
@@ -43,6 +46,7 @@ FIRST_PAGE = 200
 NARROW = 90
 """Below this many columns the sources pane hides."""
 LANGUAGE_SETTING = "reader.language"
+UI_LANGUAGE_SETTING = "ui.language"
 SEARCH_DELAY = 0.15
 MAX_NOTIFIED_ERRORS = 5
 
@@ -50,7 +54,7 @@ MAX_NOTIFIED_ERRORS = 5
 class SearchInput(Input):
     """The search box above the headlines; Esc clears it."""
 
-    BINDINGS = [Binding("escape", "app.clear_search", "Clear search", id="search.clear")]
+    BINDINGS = [Binding("escape", "app.clear_search", N_("Clear search"), id="search.clear")]
 
 
 class TuinewsApp(App[int]):
@@ -59,13 +63,13 @@ class TuinewsApp(App[int]):
     CSS_PATH = "tuinews.tcss"
     TITLE = "tuinews"
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("l", "languages", "Language", id="app.languages"),
-        Binding("r", "refresh", "Refresh", id="app.refresh"),
-        Binding("t", "translation", "Translation", id="app.translation"),
-        Binding("slash", "search", "Search", key_display="/", id="app.search"),
-        Binding("space", "page", "Page", key_display="Space", id="app.page"),
-        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("q", "quit", N_("Quit"), id="app.quit"),
+        Binding("l", "languages", N_("Language"), id="app.languages"),
+        Binding("r", "refresh", N_("Refresh"), id="app.refresh"),
+        Binding("t", "translation", N_("Translation"), id="app.translation"),
+        Binding("slash", "search", N_("Search"), key_display="/", id="app.search"),
+        Binding("space", "page", N_("Page"), key_display="Space", id="app.page"),
+        Binding("question_mark", "help", N_("Help"), key_display="?", id="app.help"),
     ]
 
     def __init__(self, config: Config, paths: Sequence[str | Path] = ()) -> None:
@@ -85,7 +89,10 @@ class TuinewsApp(App[int]):
         self._files_started = False
         self._version_switch: int | None = None
         self._refresh_requested = False
-        self._progress = ""
+        self._progress: tuple[str, int, int] | None = None
+        """What is loading: ("files"|"feeds"|"refresh", done, total), or None."""
+        self._loaded = False
+        set_ui_language(config.reader.ui_language)
 
     # Layout
 
@@ -94,18 +101,17 @@ class TuinewsApp(App[int]):
         with Horizontal(id="main"):
             yield SourcesPane(id="sources")
             with Vertical(id="reader"):
-                yield SearchInput(placeholder="Search titles and text", id="search")
+                yield SearchInput(id="search")
                 yield HeadlineList(id="headlines")
                 yield ArticleView(id="article")
         yield Footer()
 
+    def get_default_screen(self) -> Screen:
+        return TranslatedScreen(id="_default")
+
     def on_mount(self) -> None:
-        self.query_one("#sources").border_title = "Sources"
-        self.query_one("#headlines").border_title = "Headlines"
-        self.query_one("#article").border_title = "Article"
-        self.query_one(HeadlineList).empty_message = "Loading…"
+        self._relabel()
         self.query_one(HeadlineList).focus()
-        self._update_status()
         self._apply_width(self.size.width)
         self.start_session()
 
@@ -128,10 +134,11 @@ class TuinewsApp(App[int]):
             with self._store() as store:
                 library.register_sources(store, sources)
                 saved = store.get_setting(LANGUAGE_SETTING)
+                saved_ui = store.get_setting(UI_LANGUAGE_SETTING)
         except StoreError as exc:
             self.post_message(StoreFailed(str(exc)))
             return
-        self.post_message(SourcesReady(sources, saved or self.language))
+        self.post_message(SourcesReady(sources, saved or self.language, saved_ui))
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def load_files(self, sources: list[Source], feeds: bool) -> None:
@@ -218,6 +225,8 @@ class TuinewsApp(App[int]):
     def on_sources_ready(self, message: SourcesReady) -> None:
         self.sources = message.sources
         self.language = message.language
+        if message.ui_language and message.ui_language != ui_language():
+            self.set_interface_language(message.ui_language)
         self.refresh_view()
 
     def on_view_loaded(self, message: ViewLoaded) -> None:
@@ -238,6 +247,7 @@ class TuinewsApp(App[int]):
                 self.call_after_refresh(self.load_files, self.sources, self._feeds_at_start())
             names = {source.id: source.name for source in self.sources if source.id is not None}
             headlines.set_rows(message.rows, names, keep=headlines.current_id)
+        self._loaded = True
         headlines.empty_message = self._empty_message()
         self._total = headlines.row_count
         self._update_status()
@@ -262,28 +272,41 @@ class TuinewsApp(App[int]):
 
     def on_files_loaded(self, message: FilesLoaded) -> None:
         report = message.report
-        self._progress = ""
+        self._progress = None
         errors = report.errors
         for error in errors[:MAX_NOTIFIED_ERRORS]:
-            self.notify(str(error), title="Could not load", severity="warning", timeout=8)
+            self.notify(str(error), title=_("Could not load"), severity="warning", timeout=8)
         if len(errors) > MAX_NOTIFIED_ERRORS:
             more = len(errors) - MAX_NOTIFIED_ERRORS
-            self.notify(f"…and {more} more", title="Could not load", severity="warning")
+            self.notify(
+                ngettext("…and {count} more", "…and {count} more", more).format(count=more),
+                title=_("Could not load"),
+                severity="warning",
+            )
         for note in report.notes[:MAX_NOTIFIED_ERRORS]:
             self.notify(note, timeout=8)
         if message.changed or self._refresh_requested:
-            self.notify(report.summary(), title="Refreshed")
+            self.notify(report.summary(), title=_("Refreshed"))
         self._refresh_requested = False
         self._reload_source_names()
 
     def on_load_progress(self, message: LoadProgress) -> None:
-        label = "Loading files" if message.kind == "files" else "Refreshing feeds"
-        self._progress = f"{label} {message.done}/{message.total}"
-        self.query_one(HeadlineList).empty_message = f"{self._progress}…"
+        self._progress = (message.kind, message.done, message.total)
+        self.query_one(HeadlineList).empty_message = f"{self._progress_text()}…"
         self._update_status()
 
+    def _progress_text(self) -> str:
+        if self._progress is None:
+            return ""
+        kind, done, total = self._progress
+        if kind == "files":
+            return _("Loading files {done}/{total}").format(done=done, total=total)
+        if kind == "feeds":
+            return _("Refreshing feeds {done}/{total}").format(done=done, total=total)
+        return _("Refreshing")
+
     def on_store_failed(self, message: StoreFailed) -> None:
-        self.notify(message.error, title="Cache", severity="error", timeout=15)
+        self.notify(message.error, title=_("Cache"), severity="error", timeout=15)
 
     @on(HeadlineList.Selected)
     def _headline_selected(self, event: HeadlineList.Selected) -> None:
@@ -325,33 +348,61 @@ class TuinewsApp(App[int]):
 
     def _empty_message(self) -> str:
         if self.search_text:
-            return f"No articles match “{self.search_text}”. Esc clears the search."
+            return _("No articles match “{text}”. Esc clears the search.").format(
+                text=self.search_text
+            )
         if self.language != ALL_LANGUAGES:
-            return "No articles in this language. Press l to pick another."
-        return "No articles yet."
+            return _("No articles in this language. Press l to pick another.")
+        return _("No articles yet.")
 
     def _update_status(self) -> None:
         language = (
-            "All languages" if self.language == ALL_LANGUAGES else language_label(self.language)
+            _("All languages") if self.language == ALL_LANGUAGES else language_label(self.language)
         )
-        source = "All sources"
+        source = _("All sources")
         if self.source_filter is not None:
             source = next((s.name for s in self.sources if s.id == self.source_filter), source)
         status = Text.assemble(
-            ("Language: ", "dim"),
+            (_("Language:") + " ", "dim"),
             (language, "bold"),
             ("  ·  ", "dim"),
             source,
             ("  ·  ", "dim"),
-            f"{self._total} article" + ("" if self._total == 1 else "s"),
+            ngettext("{count} article", "{count} articles", self._total).format(count=self._total),
         )
         if self.search_text:
             status.append("  ·  ", style="dim")
-            status.append(f"Search: {self.search_text}", style="italic")
+            status.append(_("Search: {text}").format(text=self.search_text), style="italic")
         if self._progress:
             status.append("  ·  ", style="dim")
-            status.append(f"{self._progress}…", style="bold")
+            status.append(f"{self._progress_text()}…", style="bold")
         self.query_one("#status", Static).update(status)
+
+    def set_interface_language(self, code: str) -> str:
+        """Switch the interface language now: every visible string is relabelled in place."""
+        used = set_ui_language(code)
+        self._relabel()
+        return used
+
+    def _relabel(self) -> None:
+        """Set every interface string of the main screen in the current interface language."""
+        self.query_one("#sources").border_title = _("Sources")
+        self.query_one("#headlines").border_title = _("Headlines")
+        self.query_one("#article").border_title = _("Article")
+        self.query_one(SearchInput).placeholder = _("Search titles and text")
+        headlines = self.query_one(HeadlineList)
+        if self._progress and not headlines.row_count:
+            headlines.empty_message = f"{self._progress_text()}…"
+        elif self._loaded:
+            headlines.empty_message = self._empty_message()
+        else:
+            headlines.empty_message = _("Loading…")
+        headlines.refresh()
+        self.query_one(SourcesPane).relabel()
+        self.query_one(ArticleView).relabel()
+        self._update_status()
+        for screen in self.screen_stack:
+            screen.refresh_bindings()
 
     def _feeds_at_start(self) -> bool:
         """Refresh feeds at start when asked to, or when a feed has never been fetched."""
@@ -380,10 +431,10 @@ class TuinewsApp(App[int]):
     def action_refresh(self) -> None:
         """Reload changed files and refresh every feed, in the background."""
         if self._progress:
-            self.notify("A refresh is already running.")
+            self.notify(_("A refresh is already running."))
             return
         self._refresh_requested = True
-        self._progress = "Refreshing"
+        self._progress = ("refresh", 0, 0)
         self._update_status()
         self.load_files(self.sources, True)
 
@@ -391,6 +442,12 @@ class TuinewsApp(App[int]):
         """Open the language switcher."""
 
         def chosen(code: str | None) -> None:
+            if code is not None and code.startswith(UI_PREFIX):
+                interface = code.removeprefix(UI_PREFIX)
+                if interface != ui_language():
+                    self.set_interface_language(interface)
+                    self.save_setting(UI_LANGUAGE_SETTING, ui_language())
+                return
             if code is None or code == self.language:
                 return
             self.language = code
@@ -461,7 +518,7 @@ class TuinewsApp(App[int]):
         """Switch the open article to another language version of its story."""
         article = self.query_one(ArticleView).article
         if article is None or not article.translations:
-            self.notify("This article has no other language versions.")
+            self.notify(_("This article has no other language versions."))
             return
         if len(article.translations) == 1:
             self._open_version(article.translations[0].id)
@@ -480,16 +537,16 @@ class TuinewsApp(App[int]):
         self.push_screen(
             HelpScreen(
                 [
-                    ("Everywhere", [*self.BINDINGS, *_FOCUS_BINDINGS]),
-                    ("Headlines", list(HeadlineList.BINDINGS)),
-                    ("Article", list(ArticleView.BINDINGS)),
-                    ("Search", list(SearchInput.BINDINGS)),
+                    (_("Everywhere"), [*self.BINDINGS, *_FOCUS_BINDINGS]),
+                    (_("Headlines"), list(HeadlineList.BINDINGS)),
+                    (_("Article"), list(ArticleView.BINDINGS)),
+                    (_("Search"), list(SearchInput.BINDINGS)),
                 ]
             )
         )
 
 
 _FOCUS_BINDINGS = [
-    Binding("tab", "focus_next", "Next pane"),
-    Binding("shift+tab", "focus_previous", "Previous pane"),
+    Binding("tab", "focus_next", N_("Next pane")),
+    Binding("shift+tab", "focus_previous", N_("Previous pane")),
 ]

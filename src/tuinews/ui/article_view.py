@@ -8,10 +8,11 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tuinews.i18n import N_, _
 from tuinews.model import Article
 from tuinews.render.article import render_article
 
-EMPTY_HINT = "Pick a headline and press Enter to read it. Press ? for help."
+EMPTY_HINT = N_("Pick a headline and press Enter to read it. Press ? for help.")
 
 
 class ArticleView(VerticalScroll, can_focus=True):
@@ -25,10 +26,10 @@ class ArticleView(VerticalScroll, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("j", "scroll_down", "Down", show=False, id="article.down"),
-        Binding("k", "scroll_up", "Up", show=False, id="article.up"),
-        Binding("g", "scroll_home", "Top", show=False, id="article.top"),
-        Binding("G", "scroll_end", "Bottom", show=False, id="article.bottom"),
+        Binding("j", "scroll_down", N_("Down"), show=False, id="article.down"),
+        Binding("k", "scroll_up", N_("Up"), show=False, id="article.up"),
+        Binding("g", "scroll_home", N_("Top"), show=False, id="article.top"),
+        Binding("G", "scroll_end", N_("Bottom"), show=False, id="article.bottom"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -36,7 +37,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.article: Article | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(EMPTY_HINT, style="dim"), id="article-body")
+        yield Static(Text(_(EMPTY_HINT), style="dim"), id="article-body")
 
     def show(self, article: Article, *, keep_position: bool = False) -> None:
         """Render `article`; scroll to its top, or (`keep_position`) to the same fraction of it.
@@ -57,7 +58,14 @@ class ArticleView(VerticalScroll, can_focus=True):
     def clear(self) -> None:
         """Show the empty hint."""
         self.article = None
-        self.query_one("#article-body", Static).update(Text(EMPTY_HINT, style="dim"))
+        self.query_one("#article-body", Static).update(Text(_(EMPTY_HINT), style="dim"))
+
+    def relabel(self) -> None:
+        """Render the open article (or the hint) again, in the current interface language."""
+        if self.article is None:
+            self.clear()
+        else:
+            self.query_one("#article-body", Static).update(render_article(self.article))
 
     @property
     def at_end(self) -> bool:

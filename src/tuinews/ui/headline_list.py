@@ -29,6 +29,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tuinews.headline_rows import HeadlineRows, as_rows
+from tuinews.i18n import N_
 from tuinews.model import UNKNOWN_LANGUAGE, Headline
 from tuinews.textclean import strip_controls
 
@@ -103,13 +104,13 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
     ALLOW_SELECT = False
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "cursor_down", "Down", show=False, id="headlines.down"),
-        Binding("k,up", "cursor_up", "Up", show=False, id="headlines.up"),
-        Binding("g,home", "first", "First", show=False, id="headlines.first"),
-        Binding("G,end", "last", "Last", show=False, id="headlines.last"),
-        Binding("pageup", "page_up", "Page up", show=False, id="headlines.page_up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="headlines.page_down"),
-        Binding("enter", "select", "Open", id="headlines.select"),
+        Binding("j,down", "cursor_down", N_("Down"), show=False, id="headlines.down"),
+        Binding("k,up", "cursor_up", N_("Up"), show=False, id="headlines.up"),
+        Binding("g,home", "first", N_("First"), show=False, id="headlines.first"),
+        Binding("G,end", "last", N_("Last"), show=False, id="headlines.last"),
+        Binding("pageup", "page_up", N_("Page up"), show=False, id="headlines.page_up"),
+        Binding("pagedown", "page_down", N_("Page down"), show=False, id="headlines.page_down"),
+        Binding("enter", "select", N_("Open"), id="headlines.select"),
     ]
     """
     | Key(s) | Description |

@@ -10,14 +10,16 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tuinews.i18n import N_, _
+
 
 class HelpScreen(ModalScreen[None]):
     """A modal table of keys, grouped by where they work."""
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Close", id="help.close"),
-        Binding("question_mark", "dismiss(None)", "Close", show=False, id="help.close_q"),
-        Binding("q", "dismiss(None)", "Close", show=False, id="help.close_quit"),
+        Binding("escape", "dismiss(None)", N_("Close"), id="help.close"),
+        Binding("question_mark", "dismiss(None)", N_("Close"), show=False, id="help.close_q"),
+        Binding("q", "dismiss(None)", N_("Close"), show=False, id="help.close_quit"),
     ]
 
     def __init__(self, groups: list[tuple[str, list[BindingType]]]) -> None:
@@ -38,12 +40,12 @@ class HelpScreen(ModalScreen[None]):
                 if keys in seen:
                     continue
                 seen.add(keys)
-                table.add_row(Text(keys), Text(binding.description))
+                table.add_row(Text(keys), Text(_(binding.description)))
             table.add_row("", "")
         with VerticalScroll(id="help-dialog"):
-            yield Static(Text("tuinews keys", style="bold"))
+            yield Static(Text(_("tuinews keys"), style="bold"))
             yield Static(table)
-            yield Static(Text("Esc closes this help.", style="dim"))
+            yield Static(Text(_("Esc closes this help."), style="dim"))
 
 
 def _keys(binding: Binding) -> str:

@@ -1,4 +1,4 @@
-"""The language switcher: a modal list of the languages present, with native names and counts."""
+"""The language switcher: the languages present (native names and counts), then the interface language."""
 
 from __future__ import annotations
 
@@ -10,19 +10,25 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from tuinews.i18n import N_, NATIVE_NAMES, SUPPORTED, _, ui_language
 from tuinews.languages import language_label
 from tuinews.model import LanguageCount
 from tuinews.ui.sources_pane import VimOptionList
 
 ALL_LANGUAGES = "all"
+UI_PREFIX = "ui:"
+"""Option ids of the interface languages: "ui:uk" switches the interface to Ukrainian."""
 
 
 class LanguageScreen(ModalScreen[str | None]):
-    """Pick a language to filter the headlines by; dismisses with the code, "all", or None."""
+    """Pick a language to filter the headlines by, or (below) the interface language.
+
+    Dismisses with a language code or "all" (the filter), "ui:<code>" (the interface), or None.
+    """
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Close", id="languages.close"),
-        Binding("l", "dismiss(None)", "Close", show=False, id="languages.close_l"),
+        Binding("escape", "dismiss(None)", N_("Close"), id="languages.close"),
+        Binding("l", "dismiss(None)", N_("Close"), show=False, id="languages.close_l"),
     ]
 
     def __init__(self, counts: list[LanguageCount], current: str) -> None:
@@ -32,10 +38,16 @@ class LanguageScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         total = sum(item.count for item in self.counts)
-        options = [Option(_line("All languages", total), id=ALL_LANGUAGES)]
+        options: list[Option | None] = [Option(_line(_("All languages"), total), id=ALL_LANGUAGES)]
         options += [Option(_line(language_label(c.code), c.count), id=c.code) for c in self.counts]
+        options.append(None)
+        options.append(Option(Text(_("Interface language"), style="bold"), disabled=True))
+        in_use = ui_language()
+        for code in SUPPORTED:
+            label = Text(("● " if code == in_use else "  ") + NATIVE_NAMES[code])
+            options.append(Option(label, id=UI_PREFIX + code))
         with Vertical(id="language-dialog"):
-            yield Label("Language", id="language-title")
+            yield Label(_("Language"), id="language-title")
             yield VimOptionList(*options, id="language-options")
 
     def on_mount(self) -> None:

@@ -16,6 +16,8 @@ class SourcesReady(Message):
 
     sources: list[Source]
     language: str
+    ui_language: str | None = None
+    """The interface language saved in the cache, if any."""
 
 
 @dataclass

@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tuinews.i18n import N_, _
 from tuinews.model import SourceCount
 
 ALL_SOURCES = "all"
@@ -16,20 +17,23 @@ class VimOptionList(OptionList):
     """An OptionList that also moves with j/k and g/G, like the headline list."""
 
     BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="list.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="list.up"),
-        Binding("g", "first", "First", show=False, id="list.first"),
-        Binding("G", "last", "Last", show=False, id="list.last"),
+        Binding("j", "cursor_down", N_("Down"), show=False, id="list.down"),
+        Binding("k", "cursor_up", N_("Up"), show=False, id="list.up"),
+        Binding("g", "first", N_("First"), show=False, id="list.first"),
+        Binding("G", "last", N_("Last"), show=False, id="list.last"),
     ]
 
 
 class SourcesPane(VimOptionList):
     """A list of sources; Enter or a click filters the headlines to one (or All)."""
 
+    _counts: tuple[list[SourceCount], int, int] | None = None
+
     def show_counts(self, counts: list[SourceCount], total: int, unread: int) -> None:
         """Replace the options, keeping the highlighted source."""
+        self._counts = (counts, total, unread)
         current = self.highlighted_id
-        options = [Option(_label("All", total, unread), id=ALL_SOURCES)]
+        options = [Option(_label(_("All"), total, unread), id=ALL_SOURCES)]
         for item in counts:
             label = _label(item.source.name, item.total, item.unread)
             if item.source.last_error:
@@ -40,6 +44,11 @@ class SourcesPane(VimOptionList):
         self.set_options(options)
         ids = [option.id for option in options]
         self.highlighted = ids.index(current) if current in ids else 0
+
+    def relabel(self) -> None:
+        """Show the options again in the current interface language."""
+        if self._counts is not None:
+            self.show_counts(*self._counts)
 
     @property
     def highlighted_id(self) -> str | None:

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label
 from textual.widgets.option_list import Option
 
+from tuinews.i18n import N_, _
 from tuinews.languages import language_label
 from tuinews.model import Translation
 from tuinews.ui.sources_pane import VimOptionList
@@ -19,8 +20,8 @@ class VersionScreen(ModalScreen[int | None]):
     """Pick another language version of the article; dismisses with its article id, or None."""
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Close", id="versions.close"),
-        Binding("t", "dismiss(None)", "Close", show=False, id="versions.close_t"),
+        Binding("escape", "dismiss(None)", N_("Close"), id="versions.close"),
+        Binding("t", "dismiss(None)", N_("Close"), show=False, id="versions.close_t"),
     ]
 
     def __init__(self, translations: list[Translation]) -> None:
@@ -35,7 +36,7 @@ class VersionScreen(ModalScreen[int | None]):
             label.append(item.title)
             options.append(Option(label, id=str(item.id)))
         with Vertical(id="version-dialog"):
-            yield Label("Read in another language", id="version-title")
+            yield Label(_("Read in another language"), id="version-title")
             yield VimOptionList(*options, id="version-options")
 
     def on_mount(self) -> None:
