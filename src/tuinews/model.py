@@ -7,6 +7,7 @@ the sources clean at ingestion, so the store and the renderer can trust it.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -142,18 +143,27 @@ class Article:
         """The plain text of every textual block, in order."""
         return [b.text for b in self.blocks if b.kind is not BlockKind.RULE and b.text]
 
-    def content_hash(self) -> str:
-        """A hash of everything the source said, to tell a changed article from an unchanged one."""
+    def content_hash(self, blocks_json: str | None = None) -> str:
+        """A hash of everything the source said, to tell a changed article from an unchanged one.
+
+        `blocks_json` is the body as the store serialises it, when the caller has it already.
+        """
+        if blocks_json is None:
+            blocks_json = blocks_to_json(self.blocks)
         digest = hashlib.sha1(usedforsecurity=False)
-        for part in (self.title, self.link or "", self.author or "", self.language):
+        published = str(self.published.timestamp() if self.published else "")
+        for part in (self.title, self.link or "", self.author or "", self.language, published):
             digest.update(part.encode("utf-8", "surrogatepass"))
             digest.update(b"\0")
-        digest.update(str(self.published.timestamp() if self.published else "").encode())
-        for block in self.blocks:
-            digest.update(repr(block.to_json()).encode("utf-8", "surrogatepass"))
+        digest.update(blocks_json.encode("utf-8", "surrogatepass"))
         for alt in self.alternates:
-            digest.update(f"{alt.language}\0{alt.url}".encode("utf-8", "surrogatepass"))
+            digest.update(f"\0{alt.language}\0{alt.url}".encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
+
+
+def blocks_to_json(blocks: list[Block]) -> str:
+    """The body as JSON text, the way the cache stores it."""
+    return json.dumps([block.to_json() for block in blocks], ensure_ascii=False)
 
 
 def article_uid(source_key: str, guid: str) -> str:
