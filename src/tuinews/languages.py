@@ -20,7 +20,15 @@ def _autonym(code: str) -> str:
     import langcodes  # costs ~50 ms; only when a name is first shown
 
     try:
-        name = langcodes.Language.get(code).autonym()
+        language = langcodes.Language.get(code)
+        name = language.autonym()
+        # Some locales lack data for their own name ("Chinese（Taiwan）" for zh-TW): describe
+        # the tag in its bare language instead when that gives a name in the script.
+        if language.language:
+            bare = langcodes.Language.get(language.language)
+            english = bare.display_name("en")
+            if bare.autonym() != english and name.startswith(english):
+                name = language.display_name(language.language)
     except (ValueError, LookupError):
         return code
     if not name or name.lower().startswith("unknown"):
