@@ -319,3 +319,73 @@ async def test_feeds_refresh_in_the_background_and_r_refreshes(feed_server, tmp_
                 break
         assert app.query_one(HeadlineList).row_count == count * 3 + 1
         assert any("1 new" in n.message for n in app._notifications)
+
+
+async def test_my_languages_and_one_version_per_story(tmp_path: Path) -> None:
+    from tuinews.config import parse_config
+
+    demo = Path(__file__).resolve().parents[1] / "src" / "tuinews" / "demo"
+    config_path = tmp_path / "config.toml"
+    config = parse_config({"reader": {"languages": ["uk", "en"]}}, config_path)
+    app = TuinewsApp(config, [demo / "world-wire", demo / "kyiv-daily"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        headlines = app.query_one(HeadlineList)
+        rows = [headlines._rows[i] for i in range(headlines.row_count)]
+        # The three-language story shows once, in Ukrainian, marked as having versions.
+        story = [r for r in rows if r.versions]
+        assert len(story) == 1 and story[0].language == "uk"
+        assert headlines.row_count == 4
+        await pilot.press("l")
+        await pilot.pause()
+        options = app.screen.query_one("#language-options")
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert prompts[1].startswith("My languages (uk, en)")
+        await pilot.press("j", "enter")
+        await settle(pilot, app)
+        assert app.language == "mine"
+        assert "My languages (uk, en)" in app.query_one("#status").render().plain
+        assert headlines.row_count == 4
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.query_one(ArticleView).article.language == "uk"
+
+
+async def test_reading_state_keys(library: Path) -> None:
+    app = TuinewsApp(load_config(), [library])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        headlines = app.query_one(HeadlineList)
+        await pilot.press("m", "s")
+        await settle(pilot, app)
+        first = headlines.current_headline
+        assert first.read and first.starred
+        with Store(app.config.cache.path) as store:
+            assert [h.id for h in store.headlines(HeadlineFilter(starred=True))] == [first.id]
+        await pilot.press("m")
+        await settle(pilot, app)
+        assert not headlines.current_headline.read
+
+        # n opens the next unread article, and skips read ones.
+        await pilot.press("j", "m", "k")
+        await settle(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert headlines.cursor == 2  # row 1 was read: skipped
+        assert app.query_one(ArticleView).article.id == headlines.current_id
+        await pilot.press("N")
+        await settle(pilot, app)
+        assert headlines.cursor == 0
+
+        # M marks the whole view read, u undoes it, and the sources pane follows.
+        await pilot.press("M")
+        await settle(pilot, app)
+        assert all(headlines.rows[i].read for i in range(headlines.row_count))
+        with Store(app.config.cache.path) as store:
+            assert store.count(HeadlineFilter(unread=True)) == 0
+        assert str(app.query_one("#sources").get_option_at_index(0).prompt).endswith(" 4")
+        await pilot.press("u")
+        await settle(pilot, app)
+        with Store(app.config.cache.path) as store:
+            assert store.count(HeadlineFilter(unread=True)) > 0
+        assert not all(headlines.rows[i].read for i in range(headlines.row_count))

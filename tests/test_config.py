@@ -49,6 +49,8 @@ def test_example_config_is_valid_and_documents_every_key(tmp_path: Path) -> None
         "concurrency",
         "max_bytes",
         "refresh_on_start",
+        "backend",
+        "api_key",
         "url",
         "name",
         "tags",
@@ -84,8 +86,16 @@ def test_sources_relative_paths_and_options(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("colour = 1", "unknown key 'colour'"),
-        ("[reader]\nlanguages = 'x'", "unknown key 'reader.languages'"),
+        ("[reader]\nlanguage_list = 'x'", "unknown key 'reader.language_list'"),
+        ("[reader]\nlanguages = 'uk'", "'reader.languages' must be a list"),
+        (
+            "[reader]\nlanguages = ['uk', 'no such']",
+            "'reader.languages' must be a list of language",
+        ),
+        ("[reader]\ncollapse_translations = 'yes'", "'reader.collapse_translations' must be true"),
         ("[reader]\nmax_file_bytes = 'big'", "'reader.max_file_bytes' must be an integer"),
+        ("[reader]\nbidi = 'rtl'", '\'reader.bidi\' must be one of "auto", "app", "terminal"'),
+        ("[reader]\nbidi = true", "'reader.bidi' must be a string"),
         ("[network]\ntimeout = true", "'network.timeout' must be a number"),
         ("[network]\nconcurrency = 0", "'network.concurrency' must be at least 1"),
         ("[network]\nrefresh_on_start = 1", "'network.refresh_on_start' must be true or false"),
@@ -110,3 +120,51 @@ def test_bad_config_names_the_key(tmp_path: Path, text: str, message: str) -> No
 def test_missing_explicit_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such config file"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_translate_defaults_and_values(tmp_path: Path, xdg_home: Path) -> None:
+    default = load_config().translate
+    assert (default.backend, default.url, default.api_key) == ("none", "", None)
+    path = write(
+        tmp_path,
+        '[translate]\nbackend = "libretranslate"\nurl = "http://localhost:5000/"\napi_key = "k"\n',
+    )
+    translate = load_config(path).translate
+    assert (translate.backend, translate.url, translate.api_key) == (
+        "libretranslate",
+        "http://localhost:5000",
+        "k",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[translate]\nbackend = "deepl"\n', "'translate.backend' must be one of"),
+        ('[translate]\nbackend = "libretranslate"\n', "'translate.url' is needed"),
+        ('[translate]\nurl = "localhost:5000"\n', "'translate.url' must start with http"),
+        ("[translate]\napi_key = 1\n", "'translate.api_key' must be a string"),
+    ],
+)
+def test_translate_errors_name_the_key(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert message in str(info.value) and str(path) in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_reader_languages_are_normalised(tmp_path: Path) -> None:
+    path = write(tmp_path, '[reader]\nlanguages = ["uk", "pt_BR", "iw", "uk"]\n')
+    config = load_config(path)
+    assert config.reader.languages == ("uk", "pt-BR", "he")
+    assert config.reader.collapse_translations is True
+
+
+@pytest.mark.parametrize("mode", ["auto", "app", "terminal"])
+def test_reader_bidi_modes(tmp_path: Path, mode: str) -> None:
+    assert load_config(write(tmp_path, f'[reader]\nbidi = "{mode}"\n')).reader.bidi == mode
+
+
+def test_reader_bidi_defaults_to_auto(xdg_home: Path) -> None:
+    assert load_config().reader.bidi == "auto"

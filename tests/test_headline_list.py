@@ -435,3 +435,16 @@ async def test_hundred_thousand_rows() -> None:
         assert widget.move_to(54_321)
         await pilot.pause()
         assert 54_321 - widget.scroll_offset.y in range(widget.scrollable_content_region.height)
+
+
+async def test_rows_with_other_language_versions_are_marked() -> None:
+    rows = [
+        Headline(1, "A story in three languages", 1, "uk", 0.0, False, False, True),
+        Headline(2, "A story in one", 1, "uk", 0.0, False, False, False),
+    ]
+    app = ListApp(rows)
+    async with app.run_test(size=(100, 10)) as pilot:
+        widget = app.query_one(HeadlineList)
+        await pilot.pause()
+        assert widget.render_line(0).text[2] == "+"
+        assert widget.render_line(1).text[2] == " "

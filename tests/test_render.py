@@ -40,7 +40,7 @@ def test_markup_in_title_and_body_shows_literally() -> None:
 
 def test_header_has_source_author_language_and_link() -> None:
     text = render_to_text(sample())
-    assert "Rhein · Anna · 2026-11-03" in text
+    assert "Rhein · Anna · November 3, 2026" in text
     assert "Deutsch (de)" in text
     assert "https://example.org/a" in text
 

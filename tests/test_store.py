@@ -249,3 +249,29 @@ def test_load_failure_survives_pickling_between_processes() -> None:
     failure = pickle.loads(pickle.dumps(LoadFailure("http://e.org/f", "not a feed")))
     assert isinstance(failure, LoadFailure)
     assert str(failure.error) == "http://e.org/f: not a feed"
+
+
+def test_my_languages_and_one_version_per_story(store: Store, source: Source) -> None:
+    urls = {lang: f"https://e.org/{lang}/story" for lang in ("en", "uk", "de")}
+    for index, (lang, url) in enumerate(urls.items()):
+        article = make_article(lang, f"Story {lang}", 1 + index, lang)
+        article.link = url
+        article.alternates = [Alternate(code, u) for code, u in urls.items()]
+        store.upsert_articles(source, [(article, None)])
+    store.upsert_articles(source, [(make_article("solo", "Solo fr", 9, "fr-CA"), None)])
+
+    mine = store.headlines(HeadlineFilter(languages=("uk", "fr")))
+    assert sorted(h.title for h in mine) == ["Solo fr", "Story uk"]
+
+    collapsed = store.headlines(HeadlineFilter(prefer=("de", "en")))
+    assert [h.title for h in collapsed] == ["Solo fr", "Story de"]
+    assert [h.versions for h in collapsed] == [False, True]
+    # The preferred version is picked within the other filters (here: Ukrainian only).
+    only_uk = store.headlines(HeadlineFilter(language="uk", prefer=("de", "en")))
+    assert [h.title for h in only_uk] == ["Story uk"]
+    # No preferred language present: the newest version stands for the story.
+    assert [h.title for h in store.headlines(HeadlineFilter(prefer=("es",)))] == [
+        "Solo fr",
+        "Story de",
+    ]
+    assert store.count(HeadlineFilter(prefer=("uk",))) == 2

@@ -22,9 +22,13 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class CacheConfig:
-    """`[cache]`: where the SQLite cache lives."""
+    """`[cache]`: where the SQLite cache lives and how long it keeps articles."""
 
     path: Path
+    keep_days: int = 90
+    """Read articles older than this are removed after a refresh (starred ones never)."""
+    max_per_source: int = 0
+    """At most this many articles per source (oldest read ones go first); 0 means no limit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +41,14 @@ class ReaderConfig:
     """The interface language ("auto" follows the locale)."""
     max_file_bytes: int = 64 * 1024 * 1024
     """Local files larger than this are refused with a message."""
+    bidi: str = "auto"
+    """Who puts right-to-left text in visual order: "app" (tuinews), "terminal" (one that does bidi
+    itself, such as GNOME Terminal or Konsole), or "auto" ("terminal" when `VTE_VERSION` or
+    `KONSOLE_VERSION` is set, else "app")."""
+    languages: tuple[str, ...] = ()
+    """The reader's languages, most preferred first ("uk", "en"): "My languages" in the switcher."""
+    collapse_translations: bool = True
+    """With `languages` set, show each story once, in the most preferred language it has."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +65,22 @@ class NetworkConfig:
     """Refresh the feeds in the background when the reader starts."""
 
 
+TRANSLATE_BACKENDS = ("none", "libretranslate", "argos")
+"""The machine translation backends `[translate] backend` may name."""
+
+
+@dataclass(frozen=True, slots=True)
+class TranslateConfig:
+    """`[translate]`: machine translation of the open article (key T)."""
+
+    backend: str = "none"
+    """"none" (off), "libretranslate" (a server at `url`) or "argos" (offline, argostranslate)."""
+    url: str = ""
+    """The LibreTranslate server's base URL (http:// or https://); required for "libretranslate"."""
+    api_key: str | None = None
+    """The LibreTranslate API key, for servers that need one."""
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """Everything tuinews reads from its config file, with defaults for what it does not say."""
@@ -60,17 +88,21 @@ class Config:
     cache: CacheConfig
     reader: ReaderConfig = field(default_factory=ReaderConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
+    translate: TranslateConfig = field(default_factory=TranslateConfig)
     sources: tuple[Source, ...] = ()
     path: Path | None = None
     """The file this came from; None when no config file exists."""
 
 
 _SECTIONS: dict[str, dict[str, tuple[type, ...]]] = {
-    "cache": {"path": (str,)},
+    "cache": {"path": (str,), "keep_days": (int,), "max_per_source": (int,)},
     "reader": {
         "language": (str,),
         "ui_language": (str,),
         "max_file_bytes": (int,),
+        "bidi": (str,),
+        "languages": (list,),
+        "collapse_translations": (bool,),
     },
     "network": {
         "timeout": (float, int),
@@ -78,7 +110,14 @@ _SECTIONS: dict[str, dict[str, tuple[type, ...]]] = {
         "max_bytes": (int,),
         "refresh_on_start": (bool,),
     },
+    "translate": {
+        "backend": (str,),
+        "url": (str,),
+        "api_key": (str,),
+    },
 }
+_BIDI_MODES = ("auto", "app", "terminal")
+"""Values of `reader.bidi` (the same as `tuinews.render.bidi.BIDI_MODES`)."""
 _SOURCE_KEYS: dict[str, tuple[type, ...]] = {
     "path": (str,),
     "url": (str,),
@@ -131,11 +170,20 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
     base = path.parent
     cache_path = values["cache"].get("path")
     cache = CacheConfig(
-        _expand(cache_path, base) if cache_path is not None else default_cache_path()
+        _expand(cache_path, base) if cache_path is not None else default_cache_path(),
+        keep_days=values["cache"].get("keep_days", 90),
+        max_per_source=values["cache"].get("max_per_source", 0),
     )
+    if cache.keep_days < 1:
+        raise ConfigError(f"{where}: 'cache.keep_days' must be at least 1")
+    if cache.max_per_source < 0:
+        raise ConfigError(f"{where}: 'cache.max_per_source' must be 0 (no limit) or more")
+    values["reader"]["languages"] = _languages(values["reader"].get("languages", []), where)
     reader = ReaderConfig(**values["reader"])
     if reader.max_file_bytes <= 0:
         raise ConfigError(f"{where}: 'reader.max_file_bytes' must be greater than 0")
+    if reader.bidi not in _BIDI_MODES:
+        raise ConfigError(f'{where}: \'reader.bidi\' must be one of "auto", "app", "terminal"')
     network = NetworkConfig(**values["network"])
     if network.timeout <= 0:
         raise ConfigError(f"{where}: 'network.timeout' must be greater than 0")
@@ -143,12 +191,38 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         raise ConfigError(f"{where}: 'network.concurrency' must be at least 1")
     if network.max_bytes <= 0:
         raise ConfigError(f"{where}: 'network.max_bytes' must be greater than 0")
+    translate = _translate(values["translate"], where)
 
     raw_sources = data.get("sources", [])
     if not isinstance(raw_sources, list):
         raise ConfigError(f"{where}: 'sources' must be an array of tables ([[sources]])")
     sources = tuple(_parse_source(raw, index, base, where) for index, raw in enumerate(raw_sources))
-    return Config(cache=cache, reader=reader, network=network, sources=sources, path=path)
+    return Config(
+        cache=cache,
+        reader=reader,
+        network=network,
+        translate=translate,
+        sources=sources,
+        path=path,
+    )
+
+
+def _translate(values: dict[str, Any], where: str) -> TranslateConfig:
+    """`[translate]`: a known backend; a LibreTranslate backend needs an http(s) `url`."""
+    backend = values.get("backend", "none").strip().lower()
+    if backend not in TRANSLATE_BACKENDS:
+        names = ", ".join(f'"{name}"' for name in TRANSLATE_BACKENDS)
+        raise ConfigError(f"{where}: 'translate.backend' must be one of {names}")
+    url = values.get("url", "").strip().rstrip("/")
+    if url and not url.lower().startswith(("http://", "https://")):
+        raise ConfigError(f"{where}: 'translate.url' must start with http:// or https://")
+    if backend == "libretranslate" and not url:
+        raise ConfigError(
+            f"{where}: 'translate.url' is needed with backend \"libretranslate\""
+            " (the server's address, such as http://localhost:5000)"
+        )
+    api_key = values.get("api_key") or None
+    return TranslateConfig(backend=backend, url=url, api_key=api_key)
 
 
 def _check_table(
@@ -195,6 +269,20 @@ def _parse_source(raw: Any, index: int, base: Path, where: str) -> Source:
         language=values.get("language"),
         tags=tuple(tags),
     )
+
+
+def _languages(raw: list, where: str) -> tuple[str, ...]:
+    """`[reader] languages`: BCP 47 codes, normalised ("pt_BR" -> "pt-BR"), duplicates dropped."""
+    from tuinews.sources.language import normalize_language
+
+    codes: list[str] = []
+    for item in raw:
+        code = normalize_language(item) if isinstance(item, str) else None
+        if code is None:
+            raise ConfigError(f"{where}: 'reader.languages' must be a list of language codes")
+        if code not in codes:
+            codes.append(code)
+    return tuple(codes)
 
 
 def _expand(value: str, base: Path) -> Path:

@@ -14,6 +14,7 @@ from tuinews.model import Headline
 
 _READ = 1
 _STARRED = 2
+_VERSIONS = 4
 
 
 class HeadlineRows(Sequence[Headline]):
@@ -52,6 +53,7 @@ class HeadlineRows(Sequence[Headline]):
             self._dates[index],
             bool(flags & _READ),
             bool(flags & _STARRED),
+            bool(flags & _VERSIONS),
         )
 
     def __setitem__(self, index: int, row: Headline) -> None:
@@ -60,7 +62,7 @@ class HeadlineRows(Sequence[Headline]):
         self._sources[index] = row.source_id
         self._langs[index] = self._lang_index(row.language)
         self._dates[index] = row.published
-        self._flags[index] = _pack(row.read, row.starred)
+        self._flags[index] = _pack(row.read, row.starred, row.versions)
 
     def __iter__(self) -> Iterator[Headline]:
         for index in range(len(self)):
@@ -75,6 +77,7 @@ class HeadlineRows(Sequence[Headline]):
         published: float,
         read: bool,
         starred: bool,
+        versions: bool = False,
     ) -> None:
         """Append one row from its fields, without building a `Headline` (the store's fast path)."""
         self._ids.append(article_id)
@@ -82,12 +85,19 @@ class HeadlineRows(Sequence[Headline]):
         self._sources.append(source_id)
         self._langs.append(self._lang_index(language))
         self._dates.append(published)
-        self._flags.append(_pack(read, starred))
+        self._flags.append(_pack(read, starred, versions))
 
     def append(self, row: Headline) -> None:
         """Append one row."""
         self.append_values(
-            row.id, row.title, row.source_id, row.language, row.published, row.read, row.starred
+            row.id,
+            row.title,
+            row.source_id,
+            row.language,
+            row.published,
+            row.read,
+            row.starred,
+            row.versions,
         )
 
     def extend(self, rows: Iterable[Headline]) -> None:
@@ -103,10 +113,29 @@ class HeadlineRows(Sequence[Headline]):
                     rows._dates[index],
                     bool(flags & _READ),
                     bool(flags & _STARRED),
+                    bool(flags & _VERSIONS),
                 )
             return
         for row in rows:
             self.append(row)
+
+    def find_unread(self, start: int, step: int = 1) -> int | None:
+        """The index of the first unread row from `start` going by `step` (1 or -1), or None."""
+        flags = self._flags
+        index = start
+        while 0 <= index < len(flags):
+            if not flags[index] & _READ:
+                return index
+            index += step
+        return None
+
+    def set_flag(self, flag: str, ids: set[int], value: bool) -> None:
+        """Set "read" or "starred" on every row whose id is in `ids`."""
+        bit = _READ if flag == "read" else _STARRED
+        flags, row_ids = self._flags, self._ids
+        for index in range(len(flags)):
+            if row_ids[index] in ids:
+                flags[index] = flags[index] | bit if value else flags[index] & ~bit
 
     def id_at(self, index: int) -> int:
         """The article id of a row, without building a `Headline`."""
@@ -142,5 +171,5 @@ def as_rows(rows: Sequence[Headline]) -> HeadlineRows:
     return rows if isinstance(rows, HeadlineRows) else HeadlineRows(rows)
 
 
-def _pack(read: bool, starred: bool) -> int:
-    return (_READ if read else 0) | (_STARRED if starred else 0)
+def _pack(read: bool, starred: bool, versions: bool = False) -> int:
+    return (_READ if read else 0) | (_STARRED if starred else 0) | (_VERSIONS if versions else 0)

@@ -213,6 +213,8 @@ class Headline:
     published: float
     read: bool
     starred: bool
+    versions: bool = False
+    """The article belongs to a story with other versions (translations)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,13 +8,16 @@ Nothing here imports Textual: the CLI and the TUI's worker both call `refresh_fe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tuinews.config import NetworkConfig
@@ -24,6 +27,7 @@ from tuinews.store import FeedState, Store
 
 POOL_THRESHOLD = 4
 """Parse in worker processes once at least this many feeds come back with new content."""
+WORKERS = min(2, os.cpu_count() or 1)
 
 
 def parse_job(body: bytes, url: str, headers: dict[str, str], fetched_at: datetime):
@@ -31,6 +35,43 @@ def parse_job(body: bytes, url: str, headers: dict[str, str], fetched_at: dateti
     from tuinews.sources.feeds import parse_feed
 
     return parse_feed(body, url, headers, fetched_at=fetched_at)
+
+
+@dataclass(slots=True)
+class PreparedFeed:
+    """A parsed feed as the store needs it: `Store.prepare_rows` rows, small to send back."""
+
+    title: str
+    warning: str | None
+    rows: list[tuple]
+
+
+def prepare_job(
+    body: bytes,
+    url: str,
+    headers: dict[str, str],
+    fetched_at: datetime,
+    source_key: str,
+    source_language: str | None,
+) -> PreparedFeed:
+    """`parse_job`, then everything storing needs short of SQL; runs in a worker process."""
+    parsed = parse_job(body, url, headers, fetched_at)
+    if source_language:
+        configured = Source(SourceKind.URL, "", "", language=source_language)
+        for article in parsed.articles:
+            apply_source_language(article, configured)
+    rows = Store.prepare_rows(source_key, parsed.articles)
+    return PreparedFeed(parsed.title, parsed.warning, rows)
+
+
+def _ready() -> None:
+    """A no-op job: submitting it starts a worker process before there is work."""
+
+
+def _warm_up(pool: ProcessPoolExecutor, workers: int) -> None:
+    with contextlib.suppress(RuntimeError):  # the refresh ended (and shut the pool) first
+        for _ in range(workers):
+            pool.submit(_ready)
 
 
 def refresh_feeds(
@@ -93,6 +134,10 @@ class _Refresh:
             requests.append(FetchRequest(source.location, state.etag, state.last_modified))
         self.total = len(requests)
         self._tick()
+        # Feeds without validators will answer with content: start the parsers now, while the
+        # downloads run (feeds with validators mostly answer 304, and need no parser at all).
+        if sum(1 for r in requests if not (r.etag or r.last_modified)) >= POOL_THRESHOLD:
+            self._start_pool()
         loop = asyncio.get_running_loop()
         tasks: list[asyncio.Task[None]] = []
         try:
@@ -132,16 +177,14 @@ class _Refresh:
     async def _store(self, source: Source, result, where: str) -> None:
         url = result.final_url or result.url
         try:
-            parsed = await self._parse(result.body, url, result.headers)
+            parsed = await self._parse(result.body, url, result.headers, source)
         except LoadFailure as failure:
             self._fail(source, where, failure.error.reason, None)
             return
         except Exception as exc:  # a worker process died: that feed fails, the others go on
             self._fail(source, where, f"cannot parse feed: {type(exc).__name__}", None)
             return
-        for article in parsed.articles:
-            apply_source_language(article, source)
-        counts = self.store.upsert_articles(source, [(a, None) for a in parsed.articles])
+        counts = self.store.upsert_prepared(source, parsed.rows)
         self.report.added += counts.added
         self.report.updated += counts.updated
         self.report.unchanged += counts.unchanged
@@ -161,14 +204,23 @@ class _Refresh:
                     f"{_redact(old)}: moved permanently to {_redact(result.moved_to)}"
                 )
 
-    async def _parse(self, body: bytes, url: str, headers: dict[str, str]):
+    async def _parse(
+        self, body: bytes, url: str, headers: dict[str, str], source: Source
+    ) -> PreparedFeed:
         """Parse in the pool; if a worker died (taking the pool with it), retry once in a new one."""
         loop = asyncio.get_running_loop()
         for attempt in (1, 2):
             pool = self._executor()
             try:
                 return await loop.run_in_executor(
-                    pool, parse_job, body, url, headers, self.fetched_at
+                    pool,
+                    prepare_job,
+                    body,
+                    url,
+                    headers,
+                    self.fetched_at,
+                    source.key,
+                    source.language,
                 )
             except BrokenProcessPool:
                 if pool is self.pool and pool is not None:
@@ -178,15 +230,21 @@ class _Refresh:
                     raise LoadFailure(url, "the feed parser crashed") from None
         raise AssertionError("unreachable")
 
+    def _start_pool(self) -> None:
+        """Start the worker processes now, so that they are ready when the first feed arrives."""
+        pool = self._executor()
+        if isinstance(pool, ProcessPoolExecutor):
+            # Each worker starts once the fork server has imported the parsers; wait for that in
+            # a thread, not in the event loop, which meanwhile starts the downloads.
+            threading.Thread(target=_warm_up, args=(pool, WORKERS), daemon=True).start()
+
     def _executor(self) -> Executor | None:
         """A process pool once enough feeds need parsing; None (the loop's threads) before that."""
         if self.pool is None and self.total >= POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["tuinews.sources.feeds"])
+            context.set_forkserver_preload(["tuinews.refresh", "tuinews.sources.feeds"])
             _start_process_helpers()
-            self.pool = ProcessPoolExecutor(
-                max_workers=min(2, os.cpu_count() or 1), mp_context=context
-            )
+            self.pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=context)
         return self.pool
 
     def _fail(self, source: Source, where: str, reason: str, retry_until: float | None) -> None:

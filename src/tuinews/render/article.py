@@ -15,13 +15,34 @@ from rich.text import Text
 from tuinews.i18n import _
 from tuinews.languages import language_label, native_name
 from tuinews.model import Article, Block, BlockKind
-
-_LINK_SCHEMES = ("http://", "https://", "mailto:")
+from tuinews.render.bidi import bidi_renderable, is_rtl_context
+from tuinews.render.links import LinkNumbers, NumberedLink, is_safe_url, valid_spans
 
 
 def render_article(article: Article) -> Group:
-    """The whole article: a header (title, meta, link) and the body, as one Rich group."""
-    return Group(*render_header(article), Text(), *render_body(article.blocks))
+    """The whole article: a header (title, meta, link) and the body, as one Rich group.
+
+    Text with right-to-left letters becomes a `BidiParagraph` (wrapped, then reordered line by line).
+    Links in the body are numbered `[1]`, `[2]`... and listed at the end (see `tuinews.render.links`).
+    """
+    rtl = is_rtl_context(article.language, article.title)
+    header = [
+        bidi_renderable(part, rtl) if isinstance(part, Text) else part
+        for part in render_header(article)
+    ]
+    numbers = LinkNumbers()
+    body = render_body(article.blocks, rtl=rtl, numbers=numbers)
+    return Group(*header, Text(), *body, *render_link_list(numbers.links))
+
+
+def render_link_list(links: list[NumberedLink]) -> list[RenderableType]:
+    """The "Links" list at the end of an article: a heading, then one `[n] url` line per link."""
+    if not links:
+        return []
+    out: list[RenderableType] = [Text(), Text(_("Links"), style="bold")]
+    for link in links:
+        out.append(Text.assemble((f"[{link.number}] ", "dim"), (link.url, Style(link=link.url))))
+    return out
 
 
 def render_header(article: Article) -> list[RenderableType]:
@@ -51,12 +72,22 @@ def render_header(article: Article) -> list[RenderableType]:
     return parts
 
 
-def render_body(blocks: list[Block]) -> list[RenderableType]:
-    """One renderable per block, with a blank line between paragraphs."""
+def render_body(
+    blocks: list[Block], *, rtl: bool = False, numbers: LinkNumbers | None = None
+) -> list[RenderableType]:
+    """One renderable per block, with a blank line between paragraphs.
+
+    `rtl`: the article reads right to left (see `tuinews.render.bidi.paragraph_direction`).
+    `numbers`: the link numbering to continue (a new one when not given).
+    """
+    numbers = LinkNumbers() if numbers is None else numbers
     out: list[RenderableType] = []
     previous: BlockKind | None = None
     for block in blocks:
-        text = render_block(block)
+        # The [n] markers are in the Text already, so the bidi reordering carries them and their styles.
+        text = bidi_renderable(
+            render_block(block, numbers), rtl and block.kind is not BlockKind.CODE
+        )
         # List items sit together; everything else is separated by a blank line.
         if out and not (block.kind is BlockKind.ITEM and previous is BlockKind.ITEM):
             out.append(Text())
@@ -65,12 +96,14 @@ def render_body(blocks: list[Block]) -> list[RenderableType]:
     return out
 
 
-def render_block(block: Block) -> Text:
-    """One block as a Text: headings bold, quotes marked, list items indented, links as link spans."""
-    body = Text(block.text)
-    for span in block.links:
-        if 0 <= span.start < span.end <= len(block.text):
-            body.stylize(_link_style(span.url, "underline"), span.start, span.end)
+def render_block(block: Block, numbers: LinkNumbers | None = None) -> Text:
+    """One block as a Text: headings bold, quotes marked, list items indented, links as link spans.
+
+    Each safe link gets its number from `numbers` (a new numbering when not given) as a dim `[n]`
+    right after the linked text; links with other schemes stay plain text, without a number.
+    """
+    numbers = LinkNumbers() if numbers is None else numbers
+    body = _linked_text(block, numbers)
     match block.kind:
         case BlockKind.HEADING:
             body.stylize("bold")
@@ -87,8 +120,11 @@ def render_block(block: Block) -> Text:
             return body
         case BlockKind.IMAGE:
             label = Text.assemble(("[" + _("image") + ": ", "dim"), body, ("]", "dim"))
-            if block.url:
-                label.stylize(_link_style(block.url, ""))
+            number = numbers.number(block.url, block.text) if block.url else None
+            if number is not None:
+                label.stylize(Style(link=block.url))
+                label.append(" ")
+                label.append(f"[{number}]", style=Style(dim=True, link=block.url))
             return label
         case BlockKind.RULE:
             return Text("─" * 20, style="dim")
@@ -97,17 +133,32 @@ def render_block(block: Block) -> Text:
 
 
 def format_datetime(value: datetime | None) -> str:
-    """A date for the article header, in local time: "2026-11-03 09:30"."""
-    if value is None:
-        return ""
-    local = value.astimezone()
-    if local.hour == 0 and local.minute == 0:
-        return local.strftime("%Y-%m-%d")
-    return local.strftime("%Y-%m-%d %H:%M")
+    """A date for the article header, in the interface language: "3. November 2026, 09:30"."""
+    from tuinews.dates_display import format_article_date
+
+    return format_article_date(value)
 
 
 def _link_style(url: str, style: str) -> Style:
     base = Style.parse(style) if style else Style()
-    if url.lower().startswith(_LINK_SCHEMES):
+    if is_safe_url(url):
         return base + Style(link=url)
     return base
+
+
+def _linked_text(block: Block, numbers: LinkNumbers) -> Text:
+    """The block's text with its safe links styled and numbered; built by appending, never parsed."""
+    body = Text()
+    position = 0
+    for span in valid_spans(block):
+        body.append(block.text[position : span.start])
+        linked = block.text[span.start : span.end]
+        number = numbers.number(span.url, linked)
+        if number is None:
+            body.append(linked)
+        else:
+            body.append(linked, style=Style(underline=True, link=span.url))
+            body.append(f"[{number}]", style=Style(dim=True, link=span.url))
+        position = span.end
+    body.append(block.text[position:])
+    return body

@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 
 from tuinews.model import Block, BlockKind
 from tuinews.sources.html import walk_blocks
-from tuinews.sources.html_body import remove_chrome_elements
+from tuinews.sources.html_body import _is_chrome_element, remove_chrome_elements
+from tuinews.sources.html_meta import absolute_url
+from tuinews.sources.inline import InlineText
 from tuinews.textclean import clean_line, clean_text
 
 # On top of what `remove_chrome_elements` always drops (scripts, styles, iframes, objects, embeds...).
@@ -86,10 +88,18 @@ def _is_tracking_pixel(node: Any) -> bool:
 
 def html_blocks(html: str, base: str) -> list[Block]:
     """The blocks of an HTML fragment; links and images resolved against `base`."""
-    from selectolax.lexbor import LexborHTMLParser
-
     if "<" not in html and "&" not in html:
         return text_blocks(html)
+    blocks = simple_html_blocks(html, base)
+    if blocks is not None:
+        return blocks
+    return general_html_blocks(html, base)
+
+
+def general_html_blocks(html: str, base: str) -> list[Block]:
+    """`html_blocks` through the HTML parser and the page walker, whatever the markup."""
+    from selectolax.lexbor import LexborHTMLParser
+
     tree = LexborHTMLParser(html)
     tree.strip_tags(_DROP_TAGS)
     for image in tree.css("img"):
@@ -104,6 +114,155 @@ def html_blocks(html: str, base: str) -> list[Block]:
         for block in walk_blocks([body], base)
         if block.kind is not BlockKind.IMAGE or not is_tracker_url(block.url)
     ]
+
+
+# The fast route: a fragment made only of paragraphs, line breaks, links and inline formatting,
+# properly nested, gives the same tree to any HTML parser; walking its tags in order with the page
+# walker's rules gives the walker's blocks without building the tree. Anything else returns None.
+_SIMPLE_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)([^<>]*)>")
+_SIMPLE_ATTRIBUTE = re.compile(
+    r"""\s+([A-Za-z][A-Za-z0-9_:-]*)(?:\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)'|([^\s"'=<>`]+)))?"""
+)
+_SIMPLE_ATTRIBUTES = re.compile(
+    r"""(?:\s+[A-Za-z][A-Za-z0-9_:-]*(?:\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'=<>`]+))?)*\s*"""
+)
+_SIMPLE_INLINE = frozenset("b i em strong span u s small sub sup".split())
+# Attributes nothing but `_is_chrome_element` reads on these elements (and `href` on a link).
+_SIMPLE_NAMES = frozenset("href title target rel lang dir class id style role".split())
+_ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos|nbsp)|#([0-9]{1,7})|#[xX]([0-9A-Fa-f]{1,6}));")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'", "nbsp": "\u00a0"}
+
+
+class _Unsimple(Exception):
+    """The fragment needs the HTML parser."""
+
+
+def _character(match: re.Match[str]) -> str:
+    name, decimal, hexadecimal = match.groups()
+    if name:
+        return _NAMED[name]
+    code = int(decimal) if decimal else int(hexadecimal, 16)
+    # Only characters every parser maps to themselves: no controls (nor the cp1252 remapping of
+    # 0x80-0x9f), no surrogates, no noncharacters.
+    if code in (0x09, 0x0A) or (
+        (0x20 <= code < 0x7F or 0xA0 <= code <= 0x10FFFF)
+        and not 0xD800 <= code <= 0xDFFF
+        and not 0xFDD0 <= code <= 0xFDEF
+        and (code & 0xFFFE) != 0xFFFE
+    ):
+        return chr(code)
+    raise _Unsimple
+
+
+def _decode(text: str) -> str:
+    if "&" not in text:
+        return text
+    if "&" in _ENTITY.sub("", text):
+        raise _Unsimple  # a bare or unknown "&..." that a parser reads its own way
+    return _ENTITY.sub(_character, text)
+
+
+def _attributes(text: str, tag: str) -> dict[str, str]:
+    attributes: dict[str, str] = {}
+    if not text:
+        return attributes
+    if _SIMPLE_ATTRIBUTES.fullmatch(text) is None:
+        raise _Unsimple
+    for match in _SIMPLE_ATTRIBUTE.finditer(text):
+        name = match[1].lower()
+        if name in attributes or name not in _SIMPLE_NAMES or (name == "href" and tag != "a"):
+            raise _Unsimple
+        value = match[2] if match[2] is not None else match[3] if match[3] is not None else match[4]
+        attributes[name] = _decode(value or "")
+    return attributes
+
+
+class _Tag:
+    __slots__ = ("attributes",)
+
+    def __init__(self, attributes: dict[str, str]) -> None:
+        self.attributes = attributes
+
+
+def simple_html_blocks(html: str, base: str) -> list[Block] | None:
+    """`general_html_blocks` for the common simple fragment; None when it is not one.
+
+    Simple: only `<p>`, `<br>`, `<a>` and inline formatting, every element closed in order, no
+    paragraph inside another element, no comment, no attribute that could make an element chrome,
+    only the character references every parser decodes alike.
+    """
+    if "\r" in html or "\x00" in html or "<!" in html or "<?" in html or html.startswith("\ufeff"):
+        return None
+    if not html.isascii() and _SURROGATE.search(html):
+        return None
+    try:
+        return _simple_walk(html, base)
+    except _Unsimple:
+        return None
+
+
+def _simple_walk(html: str, base: str) -> list[Block]:
+    blocks: list[Block] = []
+    buffer = InlineText()
+    stack: list[str] = []
+
+    def flush() -> None:
+        nonlocal buffer
+        if not buffer:
+            return  # nothing written yet: a pending space or an empty buffer changes nothing
+        text, links = buffer.result()
+        buffer = InlineText()
+        if text:
+            blocks.append(Block(BlockKind.PARAGRAPH, text, links=links))
+
+    position = 0
+    for match in _SIMPLE_TAG.finditer(html):
+        start = match.start()
+        if start > position:
+            text = html[position:start]
+            if "<" in text:
+                raise _Unsimple
+            buffer.add(_decode(text))
+        position = match.end()
+        closing, tag, rest = match.groups()
+        tag = tag.lower()
+        if tag == "br":
+            if closing or rest.strip() not in ("", "/"):
+                raise _Unsimple
+            buffer.newline()
+            continue
+        if tag != "p" and tag != "a" and tag not in _SIMPLE_INLINE:
+            raise _Unsimple
+        if closing:
+            if rest.strip() or not stack or stack.pop() != tag:
+                raise _Unsimple
+            if tag == "a":
+                buffer.close_link()
+            elif tag == "p":
+                flush()
+            continue
+        attributes = _attributes(rest, tag)
+        if attributes and _is_chrome_element(_Tag(attributes)):
+            raise _Unsimple
+        if tag == "p":
+            if stack:
+                raise _Unsimple  # a paragraph inside another element (or an implied </p>)
+            flush()
+        elif tag == "a":
+            if "a" in stack:
+                raise _Unsimple
+            buffer.open_link(absolute_url(attributes.get("href") or "", base))
+        stack.append(tag)
+    if stack:
+        raise _Unsimple
+    text = html[position:]
+    if "<" in text:
+        raise _Unsimple
+    if text:
+        buffer.add(_decode(text))
+    flush()
+    return blocks
 
 
 def text_blocks(text: str) -> list[Block]:

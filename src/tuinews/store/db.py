@@ -13,7 +13,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,6 +48,10 @@ class HeadlineFilter:
     starred: bool = False
     text: str = ""
     """A case-insensitive substring of the title or body."""
+    languages: tuple[str, ...] = ()
+    """Any of these languages ("My languages"); regional variants match their language."""
+    prefer: tuple[str, ...] = ()
+    """Show each story once, in the first of these languages it has (else its newest version)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +72,7 @@ class UpsertCounts:
     unchanged: int = 0
 
 
-_HEADLINE_COLUMNS = "id, title, source_id, language, sort_date, read, starred"
+_HEADLINE_COLUMNS = "id, title, source_id, language, sort_date, read, starred, story_id IS NOT NULL"
 _DISPLAY_NAME = (
     "CASE WHEN name = location AND coalesce(feed_title, '') != '' THEN feed_title ELSE name END"
 )
@@ -316,74 +320,155 @@ class Store:
         """
         if source.id is None:
             raise ValueError("upsert_articles needs a stored source")
-        added = updated = unchanged = 0
-        changed: list[int] = []
-        now = time.time()
-        batch = [
-            (article_uid(source.key, article.guid), article, stamp) for article, stamp in items
-        ]
-        with self._transaction() as conn:
-            existing: dict[str, tuple[int, str]] = {}
-            for chunk in _chunks([uid for uid, _, _ in batch]):
-                marks = ",".join("?" * len(chunk))
-                for uid, article_id, old_hash in conn.execute(
-                    f"SELECT uid, id, content_hash FROM articles WHERE uid IN ({marks})", chunk
-                ):
-                    existing[uid] = (article_id, old_hash)
-            for uid, article, stamp in batch:
-                blocks_json = blocks_to_json(article.blocks)
-                content_hash = article.content_hash(blocks_json)
-                row = existing.get(uid)
-                if row is not None and row[1] == content_hash:
-                    conn.execute("UPDATE articles SET stamp = ? WHERE id = ?", (stamp, row[0]))
-                    article.id, article.uid = row[0], uid
-                    unchanged += 1
-                    continue
-                published = article.published.timestamp() if article.published else None
-                values = (
+        batch = list(items)
+        articles = [article for article, _ in batch]
+        rows = self.prepare_rows(source.key, articles)
+        counts, ids = self._write_rows(source.id, rows, [stamp for _, stamp in batch])
+        for article, row, (article_id, written) in zip(articles, rows, ids, strict=True):
+            article.id, article.uid = article_id, row[0]
+            if written:
+                article.source_id = source.id
+        return counts
+
+    @staticmethod
+    def prepare_rows(source_key: str, articles: Iterable[Article]) -> list[tuple]:
+        """What `upsert_prepared` stores for each article: pure computation, no database.
+
+        The refresh runs this in its parser processes and sends back these compact tuples.
+        """
+        rows = []
+        for article in articles:
+            blocks_json = blocks_to_json(article.blocks)
+            rows.append(
+                (
+                    article_uid(source_key, article.guid),
+                    article.guid,
                     article.link,
                     article.title,
                     article.author,
-                    published,
-                    published if published is not None else now,
+                    article.published.timestamp() if article.published else None,
                     article.language,
                     article.lang_origin.value,
                     blocks_json,
                     _search_text(article),
+                    article.content_hash(blocks_json),
+                    tuple((alt.language, alt.url) for alt in article.alternates),
+                )
+            )
+        return rows
+
+    def upsert_prepared(self, source: Source, rows: Sequence[tuple]) -> UpsertCounts:
+        """`upsert_articles` for rows made by `prepare_rows` (with the same source key), no stamps."""
+        if source.id is None:
+            raise ValueError("upsert_prepared needs a stored source")
+        return self._write_rows(source.id, rows, [None] * len(rows))[0]
+
+    def _write_rows(
+        self, source_id: int, rows: Sequence[tuple], stamps: Sequence[str | None]
+    ) -> tuple[UpsertCounts, list[tuple[int, bool]]]:
+        """Store prepared rows in one transaction; also each row's (article id, written)."""
+        added = updated = unchanged = 0
+        changed: list[int] = []
+        ids: list[tuple[int, bool]] = []
+        now = time.time()
+        uids = [row[0] for row in rows]
+        # Statements in the order they must run; consecutive runs of one statement are batched.
+        # With distinct uids (the rule) rows do not depend on each other, so statements are
+        # grouped by kind; a uid repeated in one call keeps the row-by-row order.
+        distinct = len(set(uids)) == len(uids)
+        updates: list[tuple[str, tuple]] = []
+        inserts: list[tuple[str, tuple]] = []
+        links: list[tuple[str, tuple]] = []
+        ordered: list[tuple[str, tuple]] = []
+        with self._transaction() as conn:
+            existing: dict[str, tuple[int, str, str | None]] = {}
+            for chunk in _chunks(uids):
+                marks = ",".join("?" * len(chunk))
+                for uid, article_id, old_hash, old_stamp in conn.execute(
+                    f"SELECT uid, id, content_hash, stamp FROM articles WHERE uid IN ({marks})",
+                    chunk,
+                ):
+                    existing[uid] = (article_id, old_hash, old_stamp)
+            # Row ids as SQLite gives them (one above the largest), so that statements can wait.
+            next_id = (conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0) + 1
+            for row, stamp in zip(rows, stamps, strict=True):
+                uid, guid, link, title, author, published = row[:6]
+                language, origin, blocks_json, search_text, content_hash, alternates = row[6:]
+                old = existing.get(uid)
+                if old is not None and old[1] == content_hash:
+                    if old[2] != stamp:
+                        step = (self._SET_STAMP, (stamp, old[0]))
+                        (updates if distinct else ordered).append(step)
+                        existing[uid] = (old[0], old[1], stamp)
+                    ids.append((old[0], False))
+                    unchanged += 1
+                    continue
+                values = (
+                    link,
+                    title,
+                    author,
+                    published,
+                    published if published is not None else now,
+                    language,
+                    origin,
+                    blocks_json,
+                    search_text,
                     content_hash,
                     now,
                     stamp,
                 )
-                if row is None:
-                    cursor = conn.execute(
-                        "INSERT INTO articles (link, title, author, published, sort_date, language,"
-                        " lang_origin, blocks, search_text, content_hash, fetched_at, stamp,"
-                        " uid, source_id, guid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (*values, uid, source.id, article.guid),
-                    )
-                    article_id = cursor.lastrowid
-                    existing[uid] = (article_id, content_hash)
+                if old is None:
+                    if next_id >= self._MAX_ROWID:
+                        raise StoreError(f"{self.path}: no row ids left")
+                    article_id = next_id
+                    next_id += 1
+                    step = (self._INSERT_ARTICLE, (article_id, *values, uid, source_id, guid))
+                    (inserts if distinct else ordered).append(step)
                     added += 1
                 else:
-                    article_id = row[0]
-                    conn.execute(
-                        "UPDATE articles SET link = ?, title = ?, author = ?, published = ?,"
-                        " sort_date = ?, language = ?, lang_origin = ?, blocks = ?, search_text = ?,"
-                        " content_hash = ?, fetched_at = ?, stamp = ? WHERE id = ?",
-                        (*values, article_id),
-                    )
-                    conn.execute("DELETE FROM alternates WHERE article_id = ?", (article_id,))
+                    article_id = old[0]
+                    steps = [
+                        (self._UPDATE_ARTICLE, (*values, article_id)),
+                        (self._DELETE_ALTERNATES, (article_id,)),
+                    ]
+                    (updates if distinct else ordered).extend(steps)
                     updated += 1
-                if article.alternates:
-                    conn.executemany(
-                        "INSERT OR IGNORE INTO alternates (article_id, language, url)"
-                        " VALUES (?, ?, ?)",
-                        [(article_id, alt.language, alt.url) for alt in article.alternates],
-                    )
-                article.id, article.uid, article.source_id = article_id, uid, source.id
+                existing[uid] = (article_id, content_hash, stamp)
+                if alternates:
+                    steps = [(self._INSERT_ALTERNATE, (article_id, *alt)) for alt in alternates]
+                    (links if distinct else ordered).extend(steps)
+                ids.append((article_id, True))
                 changed.append(article_id)
+            if distinct:
+                updates.sort(key=lambda step: step[0] is self._DELETE_ALTERNATES)
+                ordered = updates + inserts + links
+            start = 0
+            while start < len(ordered):
+                sql = ordered[start][0]
+                end = start + 1
+                while end < len(ordered) and ordered[end][0] is sql:
+                    end += 1
+                conn.executemany(sql, [params for _, params in ordered[start:end]])
+                start = end
             _group_stories(conn, changed)
-        return UpsertCounts(added, updated, unchanged)
+        return UpsertCounts(added, updated, unchanged), ids
+
+    _SET_STAMP = "UPDATE articles SET stamp = ? WHERE id = ?"
+    _INSERT_ARTICLE = (
+        "INSERT INTO articles (id, link, title, author, published, sort_date, language,"
+        " lang_origin, blocks, search_text, content_hash, fetched_at, stamp,"
+        " uid, source_id, guid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    _UPDATE_ARTICLE = (
+        "UPDATE articles SET link = ?, title = ?, author = ?, published = ?,"
+        " sort_date = ?, language = ?, lang_origin = ?, blocks = ?, search_text = ?,"
+        " content_hash = ?, fetched_at = ?, stamp = ? WHERE id = ?"
+    )
+    _DELETE_ALTERNATES = "DELETE FROM alternates WHERE article_id = ?"
+    _INSERT_ALTERNATE = (
+        "INSERT OR IGNORE INTO alternates (article_id, language, url) VALUES (?, ?, ?)"
+    )
+    _MAX_ROWID = 2**63 - 1
 
     def headlines(
         self, view: HeadlineFilter, *, limit: int | None = None, offset: int = 0
@@ -396,10 +481,18 @@ class Store:
             params += [limit, offset]
         rows = HeadlineRows()
         append = rows.append_values
-        for article_id, title, source_id, language, date, read, starred in self._conn.execute(
-            sql, params
-        ):
-            append(article_id, title, source_id, language, date, bool(read), bool(starred))
+        for row in self._conn.execute(sql, params):
+            article_id, title, source_id, language, date, read, starred, versions = row
+            append(
+                article_id,
+                title,
+                source_id,
+                language,
+                date,
+                bool(read),
+                bool(starred),
+                bool(versions),
+            )
         return rows
 
     def count(self, view: HeadlineFilter) -> int:
@@ -544,6 +637,70 @@ class Store:
         marks = ",".join("?" * len(ids))
         return self._conn.execute(f"{sql} WHERE {column} IN ({marks}){tail}", list(ids)).fetchall()
 
+    # Machine translations
+
+    def article_content_hash(self, article_id: int) -> str | None:
+        """The content hash the cache holds for an article (None when there is no such article)."""
+        row = self._conn.execute(
+            "SELECT content_hash FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def save_machine_translation(
+        self,
+        article_id: int,
+        language: str,
+        backend: str,
+        content_hash: str,
+        title: str,
+        blocks: list[Block],
+    ) -> None:
+        """Keep a machine translation of an article into `language`, made from `content_hash`."""
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO machine_translations (article_id, language, backend, content_hash,"
+                " title, blocks, created) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (article_id, language) DO UPDATE SET backend = excluded.backend,"
+                " content_hash = excluded.content_hash, title = excluded.title,"
+                " blocks = excluded.blocks, created = excluded.created",
+                (
+                    article_id,
+                    language,
+                    backend,
+                    content_hash,
+                    title,
+                    blocks_to_json(blocks),
+                    time.time(),
+                ),
+            )
+
+    def machine_translation_entry(
+        self, article_id: int, language: str
+    ) -> tuple[Article, str] | None:
+        """The cached machine translation and the backend that made it, while still valid."""
+        row = self._conn.execute(
+            "SELECT m.backend, m.title, m.blocks FROM machine_translations m"
+            " JOIN articles a ON a.id = m.article_id"
+            " WHERE m.article_id = ? AND m.language = ? AND m.content_hash = a.content_hash",
+            (article_id, language),
+        ).fetchone()
+        if row is None:
+            return None
+        article = self.article(article_id)
+        if article is None:
+            return None
+        backend, title, blocks = row
+        article.title = title
+        article.blocks = [Block.from_json(b) for b in json.loads(blocks)]
+        article.language = language
+        article.translations = []
+        return article, backend
+
+    def machine_translation(self, article_id: int, language: str) -> Article | None:
+        """The article machine-translated into `language`, if cached for its current content."""
+        entry = self.machine_translation_entry(article_id, language)
+        return entry[0] if entry else None
+
 
 def _group_stories(conn: sqlite3.Connection, article_ids: Sequence[int]) -> None:
     """Union articles into stories: hreflang alternates pointing at each other, or a shared link.
@@ -637,27 +794,53 @@ def _merge_story(conn: sqlite3.Connection, article_id: int) -> None:
         conn.execute("DELETE FROM stories WHERE id = ?", (story,))
 
 
-def _where(view: HeadlineFilter) -> tuple[str, list[object]]:
+def _where(view: HeadlineFilter, table: str = "articles") -> tuple[str, list[object]]:
+    """The WHERE clause of a view over `table` (an alias in the story subquery)."""
+    t = table
     clauses: list[str] = []
     params: list[object] = []
     if len(view.source_ids) == 1:
-        clauses.append("source_id = ?")
+        clauses.append(f"{t}.source_id = ?")
     elif view.source_ids:
         # The unary + keeps SQLite walking the date index (already in display order) instead of
         # collecting every matching row from the source index and sorting them.
-        clauses.append(f"+source_id IN ({','.join('?' * len(view.source_ids))})")
+        clauses.append(f"+{t}.source_id IN ({','.join('?' * len(view.source_ids))})")
     params.extend(view.source_ids)
     if view.language:
-        clauses.append("(language = ? OR language LIKE ? ESCAPE '\\')")
-        params += [view.language, _like_prefix(view.language) + "-%"]
+        clauses.append(_language_match(t))
+        params += _language_params(view.language)
+    if view.languages:
+        clauses.append("(" + " OR ".join(_language_match(t) for _ in view.languages) + ")")
+        for code in view.languages:
+            params += _language_params(code)
     if view.unread:
-        clauses.append("read = 0")
+        clauses.append(f"{t}.read = 0")
     if view.starred:
-        clauses.append("starred = 1")
+        clauses.append(f"{t}.starred = 1")
     if view.text:
-        clauses.append("instr(search_text, ?) > 0")
+        clauses.append(f"instr({t}.search_text, ?) > 0")
         params.append(view.text.casefold())
+    if view.prefer:
+        inner, inner_params = _where(replace(view, prefer=()), "b")
+        joiner = " AND " if inner else " WHERE "
+        rank = " ".join(f"WHEN {_language_match('b')} THEN {i}" for i in range(len(view.prefer)))
+        clauses.append(
+            f"({t}.story_id IS NULL OR {t}.id = (SELECT b.id FROM articles b{inner}{joiner}"
+            f"b.story_id = {t}.story_id ORDER BY CASE {rank} ELSE {len(view.prefer)} END,"
+            " b.sort_date DESC, b.id DESC LIMIT 1))"
+        )
+        params += inner_params
+        for code in view.prefer:
+            params += _language_params(code)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _language_match(table: str) -> str:
+    return f"({table}.language = ? OR {table}.language LIKE ? ESCAPE '\\')"
+
+
+def _language_params(code: str) -> list[object]:
+    return [code, _like_prefix(code) + "-%"]
 
 
 def _like_prefix(text: str) -> str:

@@ -79,6 +79,19 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX articles_by_language ON articles (language, source_id);
     CREATE INDEX articles_by_source_read ON articles (source_id, read);
     """,
+    # 5: machine translations (`T`), one per article and target language, valid for one content hash.
+    """
+    CREATE TABLE machine_translations (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        language TEXT NOT NULL,
+        backend TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        title TEXT NOT NULL,
+        blocks TEXT NOT NULL,
+        created REAL NOT NULL,
+        PRIMARY KEY (article_id, language)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from rich.console import Group
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -22,21 +23,34 @@ from tuinews import library
 from tuinews.config import Config
 from tuinews.i18n import N_, _, ngettext, set_ui_language, ui_language
 from tuinews.languages import language_label
-from tuinews.model import LanguageCount, Source, SourceKind
+from tuinews.model import Article, LanguageCount, Source, SourceKind
+from tuinews.render.article import render_article
 from tuinews.store import HeadlineFilter, Store, StoreError
+from tuinews.translate.base import TranslateError
+from tuinews.translate.service import (
+    MachineTranslation,
+    same_language,
+    target_language,
+    translate,
+)
 from tuinews.ui.article_view import ArticleView
 from tuinews.ui.headline_list import HeadlineList
 from tuinews.ui.help_screen import HelpScreen
-from tuinews.ui.language_screen import ALL_LANGUAGES, UI_PREFIX, LanguageScreen
+from tuinews.ui.language_screen import ALL_LANGUAGES, MY_LANGUAGES, UI_PREFIX, LanguageScreen
+from tuinews.ui.link_actions import LinkActions
 from tuinews.ui.messages import (
     ArticleOpened,
     CountsLoaded,
     FilesLoaded,
     LoadProgress,
+    MachineTranslationFailed,
+    MachineTranslationProgress,
+    MachineTranslationReady,
     SourcesReady,
     StoreFailed,
     ViewLoaded,
 )
+from tuinews.ui.reading_state import ReadingState
 from tuinews.ui.sources_pane import ALL_SOURCES, SourcesPane
 from tuinews.ui.translated import TranslatedScreen
 from tuinews.ui.version_screen import VersionScreen
@@ -48,6 +62,10 @@ NARROW = 90
 LANGUAGE_SETTING = "reader.language"
 UI_LANGUAGE_SETTING = "ui.language"
 SEARCH_DELAY = 0.15
+TRANSLATION_OFF = N_(
+    'Machine translation is off. To turn it on, set [translate] backend = "libretranslate"'
+    " and url = the server's address in the config file."
+)
 MAX_NOTIFIED_ERRORS = 5
 
 
@@ -57,7 +75,7 @@ class SearchInput(Input):
     BINDINGS = [Binding("escape", "app.clear_search", N_("Clear search"), id="search.clear")]
 
 
-class TuinewsApp(App[int]):
+class TuinewsApp(ReadingState, LinkActions, App[int]):
     """A terminal news reader."""
 
     CSS_PATH = "tuinews.tcss"
@@ -67,14 +85,18 @@ class TuinewsApp(App[int]):
         Binding("l", "languages", N_("Language"), id="app.languages"),
         Binding("r", "refresh", N_("Refresh"), id="app.refresh"),
         Binding("t", "translation", N_("Translation"), id="app.translation"),
+        Binding("T", "machine_translate", N_("Translate"), id="app.translate"),
         Binding("slash", "search", N_("Search"), key_display="/", id="app.search"),
         Binding("space", "page", N_("Page"), key_display="Space", id="app.page"),
         Binding("question_mark", "help", N_("Help"), key_display="?", id="app.help"),
+        *ReadingState.READING_BINDINGS,
+        *LinkActions.LINK_BINDINGS,
     ]
 
     def __init__(self, config: Config, paths: Sequence[str | Path] = ()) -> None:
         super().__init__()
         self.config = config
+        self._undo = []
         self.paths = list(paths)
         self.sources: list[Source] = []
         self.language = config.reader.language or ALL_LANGUAGES
@@ -91,6 +113,10 @@ class TuinewsApp(App[int]):
         self._refresh_requested = False
         self._progress: tuple[str, int, int] | None = None
         """What is loading: ("files"|"feeds"|"refresh", done, total), or None."""
+        self._machine: tuple[MachineTranslation, Article] | None = None
+        """The machine translation on show (`T`) and the original it replaced, or None."""
+        self._translating: tuple[int, int, int] | None = None
+        """A machine translation in progress: (article id, paragraphs done, paragraphs), or None."""
         self._loaded = False
         set_ui_language(config.reader.ui_language)
 
@@ -211,6 +237,26 @@ class TuinewsApp(App[int]):
         if article is not None:
             self.post_message(ArticleOpened(article))
 
+    @work(thread=True, exclusive=True, group="machine-translate", exit_on_error=False)
+    def machine_translate(self, article: Article, target: str) -> None:
+        """Machine-translate an article (`T`): from the cache when it can, else with the backend."""
+        article_id = article.id or 0
+
+        def progress(done: int, total: int) -> None:
+            self.post_message(MachineTranslationProgress(article_id, done, total))
+
+        try:
+            with self._store() as store:
+                result = translate(store, article, target, self.config, progress=progress)
+        except StoreError as exc:
+            self.post_message(MachineTranslationFailed(article_id, ""))
+            self.post_message(StoreFailed(str(exc)))
+            return
+        except TranslateError as exc:
+            self.post_message(MachineTranslationFailed(article_id, str(exc)))
+            return
+        self.post_message(MachineTranslationReady(article_id, result))
+
     @work(thread=True, group="settings", exit_on_error=False)
     def save_setting(self, key: str, value: str) -> None:
         """Remember a choice in the cache."""
@@ -225,6 +271,8 @@ class TuinewsApp(App[int]):
     def on_sources_ready(self, message: SourcesReady) -> None:
         self.sources = message.sources
         self.language = message.language
+        if self.language == MY_LANGUAGES and not self.config.reader.languages:
+            self.language = ALL_LANGUAGES
         if message.ui_language and message.ui_language != ui_language():
             self.set_interface_language(message.ui_language)
         self.refresh_view()
@@ -265,6 +313,7 @@ class TuinewsApp(App[int]):
         article = message.article
         keep = article.id == self._version_switch
         self._version_switch = None
+        self._machine = None
         self.query_one(ArticleView).show(article, keep_position=keep)
         if article.id is not None:
             self.query_one(HeadlineList).update_row(article.id, read=True)
@@ -308,6 +357,58 @@ class TuinewsApp(App[int]):
     def on_store_failed(self, message: StoreFailed) -> None:
         self.notify(message.error, title=_("Cache"), severity="error", timeout=15)
 
+    def on_machine_translation_progress(self, message: MachineTranslationProgress) -> None:
+        if self._translating is not None and self._translating[0] == message.article_id:
+            self._translating = (message.article_id, message.done, message.total)
+            self._update_status()
+
+    def on_machine_translation_failed(self, message: MachineTranslationFailed) -> None:
+        if self._translating is not None and self._translating[0] == message.article_id:
+            self._translating = None
+            self._update_status()
+        if message.error and self.config.translate.backend == "none":
+            self.notify(_(TRANSLATION_OFF), title=_("Machine translation"), timeout=10)
+        elif message.error:
+            self.notify(message.error, title=_("Machine translation"), severity="error", timeout=10)
+
+    def on_machine_translation_ready(self, message: MachineTranslationReady) -> None:
+        if self._translating is not None and self._translating[0] == message.article_id:
+            self._translating = None
+            self._update_status()
+        view = self.query_one(ArticleView)
+        original = view.article
+        # The reader may have moved on while the translation was made.
+        if original is None or original.id != message.article_id or self._machine is not None:
+            return
+        self._machine = (message.result, original)
+        view.show(message.result.article, keep_position=True)
+        self._mark_machine_translation()
+
+    def _mark_machine_translation(self) -> None:
+        """Put the "machine translation" line above the translated article on show."""
+        if self._machine is None:
+            return
+        result, _original = self._machine
+        view = self.query_one(ArticleView)
+        if view.article is not result.article:
+            return
+        marker = Text(
+            _("Machine translation from {language} ({backend}) — T again for the original").format(
+                language=language_label(result.source), backend=result.backend
+            ),
+            style="dim italic",
+        )
+        body = Group(marker, Text(), render_article(result.article))
+        self.query_one("#article-body", Static).update(body)
+
+    def _translating_text(self) -> str:
+        if self._translating is None:
+            return ""
+        _id, done, total = self._translating
+        if not total:
+            return _("Translating…")
+        return _("Translating {done}/{total}…").format(done=done, total=total)
+
     @on(HeadlineList.Selected)
     def _headline_selected(self, event: HeadlineList.Selected) -> None:
         self.open_article(event.article_id)
@@ -332,8 +433,11 @@ class TuinewsApp(App[int]):
 
     def current_view(self) -> HeadlineFilter:
         """The headline filter for the current source, language and search."""
-        language = None if self.language == ALL_LANGUAGES else self.language
+        mine = self.config.reader.languages
+        language = None if self.language in (ALL_LANGUAGES, MY_LANGUAGES) else self.language
         return HeadlineFilter(
+            languages=mine if self.language == MY_LANGUAGES else (),
+            prefer=mine if mine and self.config.reader.collapse_translations else (),
             source_ids=self._narrowed(self._session_ids()),
             language=language,
             text=self.search_text,
@@ -359,6 +463,8 @@ class TuinewsApp(App[int]):
         language = (
             _("All languages") if self.language == ALL_LANGUAGES else language_label(self.language)
         )
+        if self.language == MY_LANGUAGES:
+            language = f"{_('My languages')} ({', '.join(self.config.reader.languages)})"
         source = _("All sources")
         if self.source_filter is not None:
             source = next((s.name for s in self.sources if s.id == self.source_filter), source)
@@ -376,6 +482,12 @@ class TuinewsApp(App[int]):
         if self._progress:
             status.append("  ·  ", style="dim")
             status.append(f"{self._progress_text()}…", style="bold")
+        if self._translating:
+            status.append("  ·  ", style="dim")
+            status.append(self._translating_text(), style="bold")
+        if self.link_status():
+            status.append("  ·  ", style="dim")
+            status.append(self.link_status(), style="bold reverse")
         self.query_one("#status", Static).update(status)
 
     def set_interface_language(self, code: str) -> str:
@@ -400,6 +512,7 @@ class TuinewsApp(App[int]):
         headlines.refresh()
         self.query_one(SourcesPane).relabel()
         self.query_one(ArticleView).relabel()
+        self._mark_machine_translation()
         self._update_status()
         for screen in self.screen_stack:
             screen.refresh_bindings()
@@ -454,7 +567,10 @@ class TuinewsApp(App[int]):
             self.save_setting(LANGUAGE_SETTING, code)
             self.refresh_view()
 
-        self.push_screen(LanguageScreen(self.language_counts, self.language), chosen)
+        self.push_screen(
+            LanguageScreen(self.language_counts, self.language, self.config.reader.languages),
+            chosen,
+        )
 
     def action_search(self) -> None:
         """Show the search box and focus it."""
@@ -531,6 +647,31 @@ class TuinewsApp(App[int]):
         self._version_switch = article_id
         self.query_one(HeadlineList).move_to(article_id)
         self.open_article(article_id)
+
+    def action_machine_translate(self) -> None:
+        """Machine-translate the open article into the first preferred language; again: the original."""
+        view = self.query_one(ArticleView)
+        article = view.article
+        if article is None or article.id is None:
+            self.notify(_("Open an article first."))
+            return
+        if self._machine is not None:
+            result, original = self._machine
+            self._machine = None
+            if article is result.article:
+                view.show(original, keep_position=True)
+                return
+        target = target_language(self.config, ui_language())
+        if same_language(article.language, target):
+            self.notify(
+                _("This article is already in {language}.").format(
+                    language=language_label(article.language)
+                )
+            )
+            return
+        self._translating = (article.id, 0, 0)
+        self._update_status()
+        self.machine_translate(article, target)
 
     def action_help(self) -> None:
         """Show every key."""

@@ -11,6 +11,7 @@ from textual.widgets import Static
 from tuinews.i18n import N_, _
 from tuinews.model import Article
 from tuinews.render.article import render_article
+from tuinews.render.bidi import set_mode as set_bidi_mode
 
 EMPTY_HINT = N_("Pick a headline and press Enter to read it. Press ? for help.")
 
@@ -38,6 +39,13 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(_(EMPTY_HINT), style="dim"), id="article-body")
+
+    def on_mount(self) -> None:
+        """Apply `[reader] bidi` (who reorders right-to-left text) from the app's config, if any."""
+        config = getattr(self.app, "config", None)
+        mode = getattr(getattr(config, "reader", None), "bidi", None)
+        if isinstance(mode, str):
+            set_bidi_mode(mode)
 
     def show(self, article: Article, *, keep_position: bool = False) -> None:
         """Render `article`; scroll to its top, or (`keep_position`) to the same fraction of it.

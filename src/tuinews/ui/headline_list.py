@@ -18,7 +18,6 @@ import rich.repr
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
@@ -31,6 +30,8 @@ from textual.strip import Strip
 from tuinews.headline_rows import HeadlineRows, as_rows
 from tuinews.i18n import N_
 from tuinews.model import UNKNOWN_LANGUAGE, Headline
+from tuinews.render.bidi import fit_visual, is_rtl_context
+from tuinews.render.cells import pad_cells, truncate_cells
 from tuinews.textclean import strip_controls
 
 SOURCE_WIDTH = 16
@@ -46,6 +47,7 @@ HIDE_DATE_BELOW = 40
 
 UNREAD_MARK = "●"
 STAR_MARK = "★"
+VERSIONS_MARK = "+"
 
 _CONTROL_TO_SPACE = str.maketrans({"\n": " ", "\t": " "})
 
@@ -54,7 +56,9 @@ _CONTROL_TO_SPACE = str.maketrans({"\n": " ", "\t": " "})
 def fit_cells(text: str, width: int) -> str:
     """`text` cut or padded to exactly `width` cells, with an ellipsis when cut.
 
-    Never splits a wide (CJK) character: a half-covered one becomes a space.
+    Never splits a wide (CJK) character or a grapheme cluster (a letter with its marks, a ZWJ
+    emoji sequence, a flag, Hangul jamo, an Indic conjunct): one that does not fit is left out
+    and the row padded with spaces.
     """
     if width <= 0:
         return ""
@@ -66,9 +70,11 @@ def fit_cells(text: str, width: int) -> str:
         if len(text) <= width:
             return text.ljust(width)
         return text[: width - 1] + "…"
-    fitted = Text(text)
-    fitted.truncate(width, overflow="ellipsis", pad=True)
-    return fitted.plain
+    cut = truncate_cells(text, width)
+    if cut != text:
+        # The ellipsis ends the column even when a wide character left a cell over before it.
+        return pad_cells(cut.removesuffix("…"), width - 1) + "…"
+    return pad_cells(cut, width)
 
 
 def format_date(published: float, today: tuple[int, int]) -> str:
@@ -217,6 +223,11 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         self._frame_styles: tuple[Style, ...] | None = None
 
     # -- Public API -------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> HeadlineRows:
+        """The rows, in display order (compact; index them for `Headline` objects)."""
+        return self._rows
 
     @property
     def row_count(self) -> int:
@@ -468,10 +479,14 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         segments = [
             Segment(" " if row.read else UNREAD_MARK, unread_style),
             Segment(STAR_MARK if row.starred else " ", unread_style),
-            Segment(" ", meta_style),
+            # "+": the story is also available in other languages (t switches).
+            Segment(VERSIONS_MARK if row.versions else " ", meta_style),
         ]
         if title_width > 0:
-            title = fit_cells(row.title, title_width)
+            # A title with right-to-left letters: cut at its logical end, then in visual order.
+            title = fit_visual(
+                row.title, title_width, is_rtl_context(row.language, row.title)
+            ) or fit_cells(row.title, title_width)
             segments.append(Segment(title, read_style if row.read else unread_style))
         segments.append(Segment(meta, meta_style))
         strip = Strip(segments)

@@ -16,6 +16,8 @@ from tuinews.model import LanguageCount
 from tuinews.ui.sources_pane import VimOptionList
 
 ALL_LANGUAGES = "all"
+MY_LANGUAGES = "mine"
+"""The option for `[reader] languages`: any of the reader's own languages."""
 UI_PREFIX = "ui:"
 """Option ids of the interface languages: "ui:uk" switches the interface to Ukrainian."""
 
@@ -31,14 +33,21 @@ class LanguageScreen(ModalScreen[str | None]):
         Binding("l", "dismiss(None)", N_("Close"), show=False, id="languages.close_l"),
     ]
 
-    def __init__(self, counts: list[LanguageCount], current: str) -> None:
+    def __init__(
+        self, counts: list[LanguageCount], current: str, mine: tuple[str, ...] = ()
+    ) -> None:
         super().__init__()
         self.counts = counts
         self.current = current
+        self.mine = mine
 
     def compose(self) -> ComposeResult:
         total = sum(item.count for item in self.counts)
         options: list[Option | None] = [Option(_line(_("All languages"), total), id=ALL_LANGUAGES)]
+        if self.mine:
+            count = sum(c.count for c in self.counts if matches_any(c.code, self.mine))
+            label = f"{_('My languages')} ({', '.join(self.mine)})"
+            options.append(Option(_line(label, count), id=MY_LANGUAGES))
         options += [Option(_line(language_label(c.code), c.count), id=c.code) for c in self.counts]
         options.append(None)
         options.append(Option(Text(_("Interface language"), style="bold"), disabled=True))
@@ -52,13 +61,22 @@ class LanguageScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
-        ids = [ALL_LANGUAGES, *(c.code for c in self.counts)]
+        ids = [
+            ALL_LANGUAGES,
+            *([MY_LANGUAGES] if self.mine else []),
+            *(c.code for c in self.counts),
+        ]
         options.highlighted = ids.index(self.current) if self.current in ids else 0
         options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(event.option.id)
+
+
+def matches_any(code: str, languages: tuple[str, ...]) -> bool:
+    """Whether `code` is one of `languages` or a regional variant of one ("fr-CA" for "fr")."""
+    return any(code == lang or code.startswith(lang + "-") for lang in languages)
 
 
 def _line(label: str, count: int) -> Text:

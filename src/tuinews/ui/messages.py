@@ -8,6 +8,7 @@ from textual.message import Message
 
 from tuinews.library import LoadReport
 from tuinews.model import Article, Headline, LanguageCount, Source, SourceCount
+from tuinews.translate.service import MachineTranslation
 
 
 @dataclass
@@ -68,4 +69,29 @@ class LoadProgress(Message):
 class StoreFailed(Message):
     """The cache could not be used; the message is one line."""
 
+    error: str
+
+
+@dataclass
+class MachineTranslationProgress(Message):
+    """Paragraphs of the article `article_id` machine-translated so far (`T`)."""
+
+    article_id: int
+    done: int
+    total: int
+
+
+@dataclass
+class MachineTranslationReady(Message):
+    """A machine translation of the article `article_id`, from the cache or just made."""
+
+    article_id: int
+    result: MachineTranslation
+
+
+@dataclass
+class MachineTranslationFailed(Message):
+    """Machine translation of the article `article_id` failed; the error is one line."""
+
+    article_id: int
     error: str
