@@ -275,3 +275,32 @@ def test_my_languages_and_one_version_per_story(store: Store, source: Source) ->
         "Story de",
     ]
     assert store.count(HeadlineFilter(prefer=("uk",))) == 2
+
+
+def test_retention_keeps_starred_and_does_not_bring_articles_back(
+    store: Store, source: Source
+) -> None:
+    now = datetime(2026, 11, 25, tzinfo=UTC).timestamp()
+    old = [make_article(f"old{i}", f"Old {i}", 1 + i) for i in range(4)]
+    for article in old:
+        article.published = datetime(2026, 1, 1 + old.index(article), tzinfo=UTC)
+    new = make_article("new", "New", 20)
+    store.upsert_articles(source, [(a, None) for a in [*old, new]])
+    ids = {h.title: h.id for h in store.headlines(HeadlineFilter())}
+    store.set_read([ids["Old 0"], ids["Old 1"], ids["Old 2"], ids["New"]])
+    store.set_starred([ids["Old 1"]])
+
+    removed = store.prune(keep_days=90, now=now)
+    titles = {h.title for h in store.headlines(HeadlineFilter())}
+    # Old read articles go; the starred one, the unread one and the recent one stay.
+    assert removed == 2
+    assert titles == {"Old 1", "Old 3", "New"}
+
+    again = store.upsert_articles(source, [(make_article("old0", "Old 0", 1), None)])
+    assert again.added == 0
+    assert "Old 0" not in {h.title for h in store.headlines(HeadlineFilter())}
+
+    # A limit per source removes the oldest unstarred beyond it, read ones first.
+    assert store.prune(keep_days=90, max_per_source=2, now=now) == 1
+    assert {h.title for h in store.headlines(HeadlineFilter())} == {"Old 1", "Old 3"}
+    store.vacuum()

@@ -7,6 +7,7 @@ failed), 2 for a bad config or bad arguments. Errors are one line on stderr, nev
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -22,7 +23,7 @@ from tuinews.store import Store, StoreError
 
 CREATES_CONFIG = ("add", "import")
 """Commands that may create the config file named by --config."""
-COMMANDS = ("read", "list", "fetch", "add", "remove", "sources", "import", "export")
+COMMANDS = ("read", "list", "fetch", "add", "remove", "sources", "import", "export", "vacuum")
 
 
 class UsageError(Exception):
@@ -97,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("file", metavar="FILE", help="the file to read ('-' for stdin)")
 
     commands.add_parser("export", help="print the feed sources as OPML 2.0")
+    commands.add_parser(
+        "vacuum", help="remove old read articles ([cache] keep_days) and compact the cache"
+    )
     return parser
 
 
@@ -134,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "sources": subs.cmd_sources,
             "import": subs.cmd_import,
             "export": subs.cmd_export,
+            "vacuum": cmd_vacuum,
         }[args.command]
         return handler(args, config)
     except (UsageError, ConfigError) as exc:
@@ -302,6 +307,38 @@ def cmd_list(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_vacuum(args: argparse.Namespace, config: Config) -> int:
+    """`tuinews vacuum`: apply retention now and give the freed space back."""
+    from tuinews import library
+
+    path = config.cache.path
+    before = _file_size(path)
+    with _open_store(config) as store:
+        removed = library.apply_retention(store, config.cache)
+        store.vacuum()
+    after = _file_size(path)
+    print(
+        ngettext(
+            "Removed {n} old article; the cache went from {before} to {after}.",
+            "Removed {n} old articles; the cache went from {before} to {after}.",
+            removed,
+        ).format(n=removed, before=_mib(before), after=_mib(after))
+    )
+    return 0
+
+
+def _file_size(path: Path) -> int:
+    total = 0
+    for suffix in ("", "-wal"):
+        with contextlib.suppress(OSError):
+            total += path.with_name(path.name + suffix).stat().st_size
+    return total
+
+
+def _mib(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MiB"
+
+
 def cmd_fetch(args: argparse.Namespace, config: Config) -> int:
     """`tuinews fetch`: new and changed files of every path source, then every feed.
 
@@ -319,6 +356,7 @@ def cmd_fetch(args: argparse.Namespace, config: Config) -> int:
         if feeds:
             with progress_reporter(len(feeds), quiet=args.quiet) as progress:
                 report.merge(refresh_feeds(store, feeds, config.network, progress=progress))
+        library.apply_retention(store, config.cache)
     if not args.quiet:
         for note in report.notes:
             print(f"tuinews: {note}", file=sys.stderr)

@@ -10,9 +10,17 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tuinews.config import Config
+from tuinews.config import CacheConfig, Config
 from tuinews.i18n import ngettext
-from tuinews.model import Article, LangOrigin, LoadError, LoadFailure, Source, SourceKind
+from tuinews.model import (
+    Article,
+    LangOrigin,
+    LoadError,
+    LoadFailure,
+    Source,
+    SourceKind,
+    article_uid,
+)
 from tuinews.paths import demo_library_path
 from tuinews.store import HeadlineFilter, Store
 
@@ -227,12 +235,18 @@ def read_path(store: Store, path: Path, *, max_bytes: int) -> Article:
     (source,) = path_sources([path])
     article = load_file(Path(source.location), max_bytes=max_bytes)
     store.upsert_source(source)
+    store.unprune(article_uid(source.key, article.guid))
     apply_source_language(article, source)
     store.upsert_articles(source, [(article, _stamp(Path(source.location)))])
     stored = store.article_by_guid(_id(source), article.guid)
     if stored is None:  # pragma: no cover - the upsert above just wrote it
         raise LoadFailure(str(path), "could not be cached")
     return stored
+
+
+def apply_retention(store: Store, cache: CacheConfig) -> int:
+    """Remove old read articles as `[cache] keep_days` / `max_per_source` say; returns how many."""
+    return store.prune(cache.keep_days, cache.max_per_source)
 
 
 def open_article(store: Store, article_id: int) -> Article | None:

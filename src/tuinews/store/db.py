@@ -325,7 +325,7 @@ class Store:
         rows = self.prepare_rows(source.key, articles)
         counts, ids = self._write_rows(source.id, rows, [stamp for _, stamp in batch])
         for article, row, (article_id, written) in zip(articles, rows, ids, strict=True):
-            article.id, article.uid = article_id, row[0]
+            article.id, article.uid = article_id or None, row[0]
             if written:
                 article.source_id = source.id
         return counts
@@ -389,12 +389,25 @@ class Store:
                     chunk,
                 ):
                     existing[uid] = (article_id, old_hash, old_stamp)
+            pruned: set[str] = set()
+            for chunk in _chunks(uids):
+                marks = ",".join("?" * len(chunk))
+                pruned.update(
+                    uid
+                    for (uid,) in conn.execute(
+                        f"SELECT uid FROM pruned WHERE uid IN ({marks})", chunk
+                    )
+                )
             # Row ids as SQLite gives them (one above the largest), so that statements can wait.
             next_id = (conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0) + 1
             for row, stamp in zip(rows, stamps, strict=True):
                 uid, guid, link, title, author, published = row[:6]
                 language, origin, blocks_json, search_text, content_hash, alternates = row[6:]
                 old = existing.get(uid)
+                if old is None and uid in pruned:
+                    ids.append((0, False))  # removed by retention: not brought back
+                    unchanged += 1
+                    continue
                 if old is not None and old[1] == content_hash:
                     if old[2] != stamp:
                         step = (self._SET_STAMP, (stamp, old[0]))
@@ -636,6 +649,64 @@ class Store:
             return []
         marks = ",".join("?" * len(ids))
         return self._conn.execute(f"{sql} WHERE {column} IN ({marks}){tail}", list(ids)).fetchall()
+
+    # Retention
+
+    def prune(self, keep_days: int, max_per_source: int = 0, *, now: float | None = None) -> int:
+        """Remove old read articles, and the oldest beyond `max_per_source`; never starred ones.
+
+        Removed articles leave their uid behind, so a feed that still lists them does not bring
+        them back as unread. Returns how many articles were removed.
+        """
+        now = time.time() if now is None else now
+        cutoff = now - keep_days * 86400
+        with self._transaction() as conn:
+            doomed = dict(
+                conn.execute(
+                    "SELECT id, uid FROM articles WHERE starred = 0 AND read = 1 AND sort_date < ?",
+                    (cutoff,),
+                )
+            )
+            if max_per_source > 0:
+                over = conn.execute(
+                    "SELECT source_id, count(*) - ? FROM articles GROUP BY source_id"
+                    " HAVING count(*) > ?",
+                    (max_per_source, max_per_source),
+                ).fetchall()
+                for source_id, excess in over:
+                    doomed.update(
+                        conn.execute(
+                            "SELECT id, uid FROM articles WHERE source_id = ? AND starred = 0"
+                            " ORDER BY read DESC, sort_date ASC, id ASC LIMIT ?",
+                            (source_id, excess),
+                        )
+                    )
+            conn.executemany(
+                "INSERT OR REPLACE INTO pruned (uid, at) VALUES (?, ?)",
+                [(uid, now) for uid in doomed.values()],
+            )
+            for chunk in _chunks(sorted(doomed)):
+                marks = ",".join("?" * len(chunk))
+                conn.execute(f"DELETE FROM articles WHERE id IN ({marks})", list(chunk))
+            conn.execute(
+                "DELETE FROM stories WHERE id NOT IN"
+                " (SELECT story_id FROM articles WHERE story_id IS NOT NULL)"
+            )
+            # Remember removals for a year at least; feeds rarely keep an item longer.
+            conn.execute(
+                "DELETE FROM pruned WHERE at < ?", (now - max(2 * keep_days, 365) * 86400,)
+            )
+        return len(doomed)
+
+    def unprune(self, uid: str) -> None:
+        """Let a removed article come back (the user asked for it by name)."""
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM pruned WHERE uid = ?", (uid,))
+
+    def vacuum(self) -> None:
+        """Give the space of removed articles back to the file system."""
+        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._conn.execute("VACUUM")
 
     # Machine translations
 

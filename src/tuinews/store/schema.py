@@ -92,6 +92,13 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (article_id, language)
     );
     """,
+    # 6: retention: uids of pruned articles, so a feed that still lists them does not bring them back.
+    """
+    CREATE TABLE pruned (
+        uid TEXT PRIMARY KEY,
+        at REAL NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -189,6 +189,7 @@ class TuinewsApp(ReadingState, LinkActions, App[int]):
                     report.merge(
                         refresh_feeds(store, sources, self.config.network, progress=feeds_progress)
                     )
+                library.apply_retention(store, self.config.cache)
         except StoreError as exc:
             self.post_message(StoreFailed(str(exc)))
             return
