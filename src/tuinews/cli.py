@@ -19,11 +19,22 @@ from tuinews import cli_subscriptions as subs
 from tuinews.config import Config, ConfigError, load_config
 from tuinews.i18n import _, ngettext, set_ui_language
 from tuinews.model import Article, LoadFailure
-from tuinews.store import Store, StoreError
+from tuinews.store import HeadlineFilter, Store, StoreError
 
 CREATES_CONFIG = ("add", "import")
 """Commands that may create the config file named by --config."""
-COMMANDS = ("read", "list", "fetch", "add", "remove", "sources", "import", "export", "vacuum")
+COMMANDS = (
+    "read",
+    "list",
+    "search",
+    "fetch",
+    "add",
+    "remove",
+    "sources",
+    "import",
+    "export",
+    "vacuum",
+)
 
 
 class UsageError(Exception):
@@ -66,6 +77,17 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--starred", action="store_true", help="only starred articles")
     listing.add_argument("--source", metavar="NAME", help="only the source with this name")
     listing.add_argument("--limit", metavar="N", type=_positive_int, help="at most N articles")
+
+    search = commands.add_parser(
+        "search",
+        help="search the cached articles, newest first",
+        description='Words (all must match, also as word starts), "phrases", -excluded, and '
+        "filters lang:CODE source:NAME tag:TAG is:unread|read|starred before:DATE after:DATE "
+        "(YYYY-MM-DD or 7d).",
+    )
+    search.add_argument("query", metavar="QUERY", nargs="+", help="the search (quote it)")
+    search.add_argument("--json", action="store_true", help="print a JSON array")
+    search.add_argument("--limit", metavar="N", type=_positive_int, help="at most N articles")
 
     fetch = commands.add_parser(
         "fetch", help="refresh every source: new and changed files, and every feed"
@@ -132,6 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = {
             "read": cmd_read,
             "list": cmd_list,
+            "search": cmd_search,
             "fetch": cmd_fetch,
             "add": subs.cmd_add,
             "remove": subs.cmd_remove,
@@ -187,7 +210,9 @@ def _open_store(config: Config) -> Store:
 
 def _run_app(config: Config, paths: list[str]) -> int:
     from tuinews.ui.app import TuinewsApp
+    from tuinews.ui.keymap import check_ui_config
 
+    check_ui_config(config)  # an unknown [keys] id or [ui] theme stops here, before the screen
     app = TuinewsApp(config, paths)
     app.run()
     return app.return_code or 0
@@ -246,8 +271,6 @@ def _print_article(article: Article) -> None:
 
 def cmd_list(args: argparse.Namespace, config: Config) -> int:
     """`tuinews list`: cached articles, newest first, from the cache only."""
-    from tuinews.store import HeadlineFilter
-
     with _open_store(config) as store:
         sources = {source.id: source for source in store.sources()}
         source_ids: tuple[int, ...] = ()
@@ -265,26 +288,53 @@ def cmd_list(args: argparse.Namespace, config: Config) -> int:
             unread=args.unread,
             starred=args.starred,
         )
-        rows = []
-        for headline in store.headlines(view, limit=args.limit):
-            article = store.article(headline.id)
-            if article is None:
-                continue
-            rows.append(
-                {
-                    "id": article.uid,
-                    "title": article.title,
-                    "source": article.source_name,
-                    "language": article.language,
-                    "published": article.published.isoformat() if article.published else None,
-                    "link": article.link,
-                    "read": article.read,
-                    "starred": article.starred,
-                }
-            )
-    if args.json:
+        rows = _headline_rows(store, view, args.limit)
+    _print_headlines(rows, as_json=args.json)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, config: Config) -> int:
+    """`tuinews search QUERY`: full-text search of the cache, newest first (as `list` prints)."""
+    from tuinews.search_query import QueryError, parse_query
+
+    try:
+        query = parse_query(" ".join(args.query))
+    except QueryError as exc:
+        _error(str(exc))
+        return 2
+    with _open_store(config) as store:
+        rows = _headline_rows(store, HeadlineFilter(query=query), args.limit)
+    _print_headlines(rows, as_json=args.json)
+    return 0
+
+
+def _headline_rows(store: Store, view: HeadlineFilter, limit: int | None) -> list[dict[str, Any]]:
+    """The `list --json` objects of a view's headlines, newest first."""
+    rows = []
+    for headline in store.headlines(view, limit=limit):
+        article = store.article(headline.id)
+        if article is None:
+            continue
+        rows.append(
+            {
+                "id": article.uid,
+                "title": article.title,
+                "source": article.source_name,
+                "language": article.language,
+                "published": article.published.isoformat() if article.published else None,
+                "link": article.link,
+                "read": article.read,
+                "starred": article.starred,
+            }
+        )
+    return rows
+
+
+def _print_headlines(rows: list[dict[str, Any]], *, as_json: bool) -> None:
+    """`list` output: a JSON array, or one line per article."""
+    if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
-        return 0
+        return
     from rich.console import Console
     from rich.text import Text
 
@@ -304,7 +354,6 @@ def cmd_list(args: argparse.Namespace, config: Config) -> int:
             overflow="ellipsis",
             no_wrap=True,
         )
-    return 0
 
 
 def cmd_vacuum(args: argparse.Namespace, config: Config) -> int:

@@ -7,7 +7,9 @@ can print one line and stop. `config.example.toml` documents every key read here
 from __future__ import annotations
 
 import os
+import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,6 +83,18 @@ class TranslateConfig:
     """The LibreTranslate API key, for servers that need one."""
 
 
+DEFAULT_THEME = "tuinews-dark"
+
+
+@dataclass(frozen=True, slots=True)
+class UIConfig:
+    """`[ui]`: how the reader looks."""
+
+    theme: str = DEFAULT_THEME
+    """The colour theme at start: "tuinews-dark", "tuinews-light" or one of Textual's built-in
+    themes ("nord", "gruvbox"...). A theme picked in the command palette is remembered and wins."""
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """Everything tuinews reads from its config file, with defaults for what it does not say."""
@@ -90,6 +104,9 @@ class Config:
     network: NetworkConfig = field(default_factory=NetworkConfig)
     translate: TranslateConfig = field(default_factory=TranslateConfig)
     sources: tuple[Source, ...] = ()
+    ui: UIConfig = field(default_factory=UIConfig)
+    keys: dict[str, str] = field(default_factory=dict)
+    """`[keys]`: binding id -> keys ("app.toggle_star" = "S"); the ids are checked by the UI."""
     path: Path | None = None
     """The file this came from; None when no config file exists."""
 
@@ -115,6 +132,7 @@ _SECTIONS: dict[str, dict[str, tuple[type, ...]]] = {
         "url": (str,),
         "api_key": (str,),
     },
+    "ui": {"theme": (str,)},
 }
 _BIDI_MODES = ("auto", "app", "terminal")
 """Values of `reader.bidi` (the same as `tuinews.render.bidi.BIDI_MODES`)."""
@@ -124,6 +142,9 @@ _SOURCE_KEYS: dict[str, tuple[type, ...]] = {
     "name": (str,),
     "language": (str,),
     "tags": (list,),
+    "refresh_minutes": (int,),
+    "hide": (list,),
+    "full_text": (bool,),
 }
 _TYPE_NAMES = {
     str: "a string",
@@ -158,7 +179,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
     """Check and convert parsed TOML into a Config; relative paths are taken from the file's folder."""
     where = str(path)
     for key in data:
-        if key not in _SECTIONS and key != "sources":
+        if key not in _SECTIONS and key not in ("sources", "keys"):
             raise ConfigError(f"{where}: unknown key '{key}'")
     values: dict[str, dict[str, Any]] = {}
     for section, keys in _SECTIONS.items():
@@ -192,6 +213,10 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
     if network.max_bytes <= 0:
         raise ConfigError(f"{where}: 'network.max_bytes' must be greater than 0")
     translate = _translate(values["translate"], where)
+    ui = UIConfig(**values["ui"])
+    if not ui.theme.strip():
+        raise ConfigError(f"{where}: 'ui.theme' must name a theme")
+    keys = _keys(data.get("keys", {}), where)
 
     raw_sources = data.get("sources", [])
     if not isinstance(raw_sources, list):
@@ -203,6 +228,8 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         network=network,
         translate=translate,
         sources=sources,
+        ui=ui,
+        keys=keys,
         path=path,
     )
 
@@ -252,6 +279,10 @@ def _parse_source(raw: Any, index: int, base: Path, where: str) -> Source:
     tags = values.get("tags", [])
     if not all(isinstance(tag, str) for tag in tags):
         raise ConfigError(f"{where}: '{prefix}.tags' must be a list of strings")
+    refresh_minutes = values.get("refresh_minutes")
+    if refresh_minutes is not None and refresh_minutes < 1:
+        raise ConfigError(f"{where}: '{prefix}.refresh_minutes' must be at least 1")
+    hide = _hide(values.get("hide", []), f"{prefix}.hide", where)
     if has_path:
         location = str(_expand(values["path"], base))
         kind = SourceKind.PATH
@@ -268,7 +299,74 @@ def _parse_source(raw: Any, index: int, base: Path, where: str) -> Source:
         name=values.get("name") or default_name,
         language=values.get("language"),
         tags=tuple(tags),
+        refresh_minutes=refresh_minutes,
+        hide=hide,
+        full_text=values.get("full_text", False),
     )
+
+
+def _hide(raw: list, name: str, where: str) -> tuple[str, ...]:
+    """`[[sources]] hide`: regular expressions on titles, each checked by compiling it."""
+    patterns: list[str] = []
+    for item in raw:
+        if not isinstance(item, str) or not item:
+            raise ConfigError(f"{where}: '{name}' must be a list of regular expressions")
+        try:
+            re.compile(item)
+        except re.error as exc:
+            raise ConfigError(
+                f"{where}: '{name}': bad regular expression {item!r}: {exc}"
+            ) from None
+        patterns.append(item)
+    return tuple(patterns)
+
+
+_NAMED_KEYS = frozenset(
+    "up down left right home end pageup pagedown enter return escape tab space backspace delete"
+    " insert".split()
+    + [f"f{n}" for n in range(1, 25)]
+)
+_MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
+
+
+def valid_key(key: str) -> bool:
+    """A key as Textual names it: "j", "S", "?", "down", "f5", "ctrl+n", "question_mark"."""
+    *modifiers, name = key.split("+") if len(key) > 1 else [key]
+    if any(modifier not in _MODIFIERS for modifier in modifiers):
+        return False
+    if len(name) == 1:
+        return name.isprintable() and not name.isspace()
+    if name in _NAMED_KEYS:
+        return True
+    try:  # Textual names punctuation by its Unicode name: "question_mark", "full_stop"...
+        unicodedata.lookup(name.replace("_", " "))
+    except KeyError:
+        return False
+    return name == name.lower()
+
+
+def _keys(raw: Any, where: str) -> dict[str, str]:
+    """`[keys]`: binding id -> comma-separated keys; dotted ids may also be written unquoted."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: 'keys' must be a table")
+    flat: dict[str, str] = {}
+
+    def walk(table: dict[str, Any], prefix: str) -> None:
+        for key, value in table.items():
+            name = f"{prefix}{key}"
+            if isinstance(value, dict):
+                walk(value, f"{name}.")
+                continue
+            if not isinstance(value, str):
+                raise ConfigError(f"{where}: 'keys.{name}' must be a string such as \"j,down\"")
+            parts = [part.strip() for part in value.split(",")]
+            bad = next((part for part in parts if not valid_key(part)), None)
+            if bad is not None:
+                raise ConfigError(f"{where}: 'keys.{name}': {bad!r} is not a key name")
+            flat[name] = ",".join(parts)
+
+    walk(raw, "")
+    return flat
 
 
 def _languages(raw: list, where: str) -> tuple[str, ...]:

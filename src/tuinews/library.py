@@ -264,7 +264,22 @@ def view_for(
     """The headline filter for these sources (already registered) and options."""
     ids = tuple(_id(source) for source in sources)
     lang = None if language in (None, "", "all") else language
-    return HeadlineFilter(source_ids=ids, language=lang, **flags)  # type: ignore[arg-type]
+    return HeadlineFilter(
+        source_ids=ids,
+        language=lang,
+        hide=hide_rules(sources),
+        **flags,  # type: ignore[arg-type]
+    )
+
+
+def hide_rules(sources: Iterable[Source]) -> tuple[tuple[int, str], ...]:
+    """The `hide` regexes of registered sources as `HeadlineFilter.hide` pairs (id, regex)."""
+    return tuple(
+        (source.id, pattern)
+        for source in sources
+        if source.id is not None
+        for pattern in source.hide
+    )
 
 
 def _stamp(path: Path) -> str | None:

@@ -137,6 +137,10 @@ class Article:
     read: bool = False
     starred: bool = False
     fetched_at: datetime | None = None
+    full_text: bool = False
+    """`blocks` are the full web page's article (`f`), not the feed's summary."""
+    extractor: str = ""
+    """With `full_text`: what extracted it from the page."""
 
     @property
     def paragraphs(self) -> list[str]:
@@ -188,6 +192,12 @@ class Source:
     name: str
     language: str | None = None
     tags: tuple[str, ...] = ()
+    refresh_minutes: int | None = None
+    """A feed refreshed successfully less than this many minutes ago is skipped; None: never."""
+    hide: tuple[str, ...] = ()
+    """Regular expressions on titles: matching articles stay out of the headline list."""
+    full_text: bool = False
+    """Feeds: fetch the full web page of new items during a refresh (as `f` does)."""
     # Filled in by the store:
     id: int | None = None
     last_fetch: datetime | None = None

@@ -28,6 +28,8 @@ from tuinews.store import FeedState, Store
 POOL_THRESHOLD = 4
 """Parse in worker processes once at least this many feeds come back with new content."""
 WORKERS = min(2, os.cpu_count() or 1)
+MAX_FULL_TEXTS_PER_FEED = 20
+"""`full_text = true`: at most this many new items of one feed get their web page per refresh."""
 
 
 def parse_job(body: bytes, url: str, headers: dict[str, str], fetched_at: datetime):
@@ -89,8 +91,28 @@ def refresh_feeds(
     for source in feeds:
         if source.id is None:
             store.upsert_source(source)
+    feeds = _due(store, feeds)
+    if not feeds:
+        return report
     asyncio.run(_Refresh(store, feeds, network, report, progress).run())
     return report
+
+
+def _due(store: Store, feeds: list[Source]) -> list[Source]:
+    """The feeds to fetch now: those with `refresh_minutes` refreshed more recently are skipped."""
+    limited = [s for s in feeds if s.refresh_minutes]
+    if not limited:
+        return feeds
+    stored = {s.id: s for s in store.sources([_id(s) for s in limited])}
+    now = time.time()
+    skip: set[int] = set()
+    for source in limited:
+        fresh = stored.get(source.id)
+        if fresh is None or fresh.last_fetch is None or fresh.last_error:
+            continue
+        if now - fresh.last_fetch.timestamp() < (source.refresh_minutes or 0) * 60:
+            skip.add(_id(source))
+    return [s for s in feeds if s.id not in skip]
 
 
 class _Refresh:
@@ -115,6 +137,19 @@ class _Refresh:
         self.total = 0
         self.pool: Executor | None = None
         self.fetched_at = datetime.now(UTC)
+        self.full_text_ids: list[int] = []
+        """New articles of `full_text = true` sources, whose web pages are fetched at the end."""
+
+    async def _full_texts(self) -> None:
+        """Fetch the full pages of new items (`full_text = true`); failures become report notes."""
+        if not self.full_text_ids:
+            return
+        from tuinews.fulltext import fetch_full_texts
+
+        articles = [a for i in self.full_text_ids if (a := self.store.article(i)) is not None]
+        errors = await fetch_full_texts(self.store, articles, self.network)
+        for error in errors:
+            self.report.notes.append(f"full text: {error}")
 
     async def run(self) -> None:
         from tuinews.sources.fetch import FetchRequest, fetch_all
@@ -150,6 +185,7 @@ class _Refresh:
                 on_result=lambda result: tasks.append(loop.create_task(self.handle(result))),
             )
             await asyncio.gather(*tasks)
+            await self._full_texts()
         finally:
             if self.pool is not None:
                 self.pool.shutdown(wait=False, cancel_futures=True)
@@ -184,7 +220,13 @@ class _Refresh:
         except Exception as exc:  # a worker process died: that feed fails, the others go on
             self._fail(source, where, f"cannot parse feed: {type(exc).__name__}", None)
             return
+        uids = [row[0] for row in parsed.rows] if source.full_text else []
+        known = set(self.store.article_ids(_id(source), uids)) if uids else set()
         counts = self.store.upsert_prepared(source, parsed.rows)
+        if uids and counts.added:
+            ids = self.store.article_ids(_id(source), uids)
+            new = [ids[uid] for uid in uids if uid in ids and uid not in known]
+            self.full_text_ids.extend(new[:MAX_FULL_TEXTS_PER_FEED])
         self.report.added += counts.added
         self.report.updated += counts.updated
         self.report.unchanged += counts.unchanged

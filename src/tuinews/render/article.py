@@ -6,6 +6,7 @@ parsed as console markup, and links become `Style(link=...)` spans rather than m
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from rich.console import Group, RenderableType
@@ -16,11 +17,15 @@ from tuinews.i18n import _
 from tuinews.languages import language_label, native_name
 from tuinews.model import Article, Block, BlockKind
 from tuinews.render.bidi import bidi_renderable, is_rtl_context
+from tuinews.render.highlight import highlight_text
 from tuinews.render.links import LinkNumbers, NumberedLink, is_safe_url, valid_spans
 
 
-def render_article(article: Article) -> Group:
+def render_article(article: Article, highlight: Collection[str] = ()) -> Group:
     """The whole article: a header (title, meta, link) and the body, as one Rich group.
+
+    `highlight`: words and phrases of a search, marked wherever they occur in the title and body
+    (ignoring case and diacritics).
 
     Text with right-to-left letters becomes a `BidiParagraph` (wrapped, then reordered line by line).
     Links in the body are numbered `[1]`, `[2]`... and listed at the end (see `tuinews.render.links`).
@@ -28,10 +33,10 @@ def render_article(article: Article) -> Group:
     rtl = is_rtl_context(article.language, article.title)
     header = [
         bidi_renderable(part, rtl) if isinstance(part, Text) else part
-        for part in render_header(article)
+        for part in render_header(article, highlight)
     ]
     numbers = LinkNumbers()
-    body = render_body(article.blocks, rtl=rtl, numbers=numbers)
+    body = render_body(article.blocks, rtl=rtl, numbers=numbers, highlight=highlight)
     return Group(*header, Text(), *body, *render_link_list(numbers.links))
 
 
@@ -45,9 +50,9 @@ def render_link_list(links: list[NumberedLink]) -> list[RenderableType]:
     return out
 
 
-def render_header(article: Article) -> list[RenderableType]:
+def render_header(article: Article, highlight: Collection[str] = ()) -> list[RenderableType]:
     """Title, then "source · author · date · language", then the link."""
-    parts: list[RenderableType] = [Text(article.title, style="bold")]
+    parts: list[RenderableType] = [highlight_text(Text(article.title, style="bold"), highlight)]
     meta = [
         part
         for part in (
@@ -73,12 +78,17 @@ def render_header(article: Article) -> list[RenderableType]:
 
 
 def render_body(
-    blocks: list[Block], *, rtl: bool = False, numbers: LinkNumbers | None = None
+    blocks: list[Block],
+    *,
+    rtl: bool = False,
+    numbers: LinkNumbers | None = None,
+    highlight: Collection[str] = (),
 ) -> list[RenderableType]:
     """One renderable per block, with a blank line between paragraphs.
 
     `rtl`: the article reads right to left (see `tuinews.render.bidi.paragraph_direction`).
     `numbers`: the link numbering to continue (a new one when not given).
+    `highlight`: search words and phrases to mark (see `tuinews.render.highlight`).
     """
     numbers = LinkNumbers() if numbers is None else numbers
     out: list[RenderableType] = []
@@ -86,7 +96,8 @@ def render_body(
     for block in blocks:
         # The [n] markers are in the Text already, so the bidi reordering carries them and their styles.
         text = bidi_renderable(
-            render_block(block, numbers), rtl and block.kind is not BlockKind.CODE
+            highlight_text(render_block(block, numbers), highlight),
+            rtl and block.kind is not BlockKind.CODE,
         )
         # List items sit together; everything else is separated by a blank line.
         if out and not (block.kind is BlockKind.ITEM and previous is BlockKind.ITEM):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -31,6 +32,7 @@ from tuinews.model import (
     article_uid,
     blocks_to_json,
 )
+from tuinews.search_query import SearchQuery
 from tuinews.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 
@@ -52,6 +54,10 @@ class HeadlineFilter:
     """Any of these languages ("My languages"); regional variants match their language."""
     prefer: tuple[str, ...] = ()
     """Show each story once, in the first of these languages it has (else its newest version)."""
+    hide: tuple[tuple[int, str], ...] = ()
+    """(source id, regular expression) pairs: titles of that source matching one stay out."""
+    query: SearchQuery | None = None
+    """A parsed search (`tuinews.search_query`): full-text terms and filters."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +125,7 @@ class Store:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
+            conn.create_function("tuinews_casefold", 1, _casefold, deterministic=True)
             self._migrate(conn)
         except BaseException:
             conn.close()
@@ -487,6 +494,7 @@ class Store:
         self, view: HeadlineFilter, *, limit: int | None = None, offset: int = 0
     ) -> HeadlineRows:
         """Headline rows of a view, newest first, in compact columns."""
+        self._register_hidden(view)
         where, params = _where(view)
         sql = f"SELECT {_HEADLINE_COLUMNS} FROM articles{where} ORDER BY sort_date DESC, id DESC"
         if limit is not None:
@@ -510,8 +518,23 @@ class Store:
 
     def count(self, view: HeadlineFilter) -> int:
         """How many articles a view has."""
+        self._register_hidden(view)
         where, params = _where(view)
         return self._conn.execute(f"SELECT count(*) FROM articles{where}", params).fetchone()[0]
+
+    def _register_hidden(self, view: HeadlineFilter) -> None:
+        """Give this connection `tuinews_hidden(source_id, title)` for the view's `hide` rules."""
+        if not view.hide:
+            return
+        rules: dict[int, list[re.Pattern[str]]] = {}
+        for source_id, pattern in view.hide:
+            rules.setdefault(source_id, []).append(re.compile(pattern))
+
+        def hidden(source_id: int, title: str | None) -> int:
+            text = title or ""
+            return 1 if any(rule.search(text) for rule in rules.get(source_id, ())) else 0
+
+        self._conn.create_function("tuinews_hidden", 2, hidden, deterministic=True)
 
     def article(self, article_id: int) -> Article | None:
         """One whole article by its row id."""
@@ -542,10 +565,13 @@ class Store:
             )
         ]
         translations = self.translations(article_id, language)
+        full = self.full_text_entry(article_id)
         return Article(
+            full_text=full is not None,
+            extractor=full[1] if full else "",
             guid=guid,
             title=title,
-            blocks=[Block.from_json(b) for b in json.loads(blocks)],
+            blocks=full[0] if full else [Block.from_json(b) for b in json.loads(blocks)],
             link=link,
             author=author,
             published=_to_datetime(published),
@@ -772,6 +798,52 @@ class Store:
         entry = self.machine_translation_entry(article_id, language)
         return entry[0] if entry else None
 
+    # Full articles (`f`)
+
+    def save_full_text(self, article_id: int, blocks: list[Block], extractor: str) -> None:
+        """Keep the full web page's article for an article; search finds its words from now on."""
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO full_texts (article_id, blocks, fetched, extractor) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (article_id) DO UPDATE SET blocks = excluded.blocks,"
+                " fetched = excluded.fetched, extractor = excluded.extractor",
+                (article_id, blocks_to_json(blocks), time.time(), extractor),
+            )
+            row = conn.execute("SELECT title FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if row is not None:
+                words = [row[0], *(b.text for b in blocks if b.text)]
+                conn.execute(
+                    "UPDATE articles SET search_text = ? WHERE id = ?",
+                    ("\n".join(words).casefold(), article_id),
+                )
+
+    def full_text(self, article_id: int) -> list[Block] | None:
+        """The stored full article of an article, or None when it has none."""
+        entry = self.full_text_entry(article_id)
+        return entry[0] if entry else None
+
+    def full_text_entry(self, article_id: int) -> tuple[list[Block], str] | None:
+        """The stored full article and the extractor that made it, or None."""
+        row = self._conn.execute(
+            "SELECT blocks, extractor FROM full_texts WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return [Block.from_json(b) for b in json.loads(row[0])], row[1]
+
+    def article_ids(self, source_id: int, uids: Sequence[str]) -> dict[str, int]:
+        """`uid -> id` of the articles of a source that have these uids."""
+        found: dict[str, int] = {}
+        for chunk in _chunks(list(uids)):
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                self._conn.execute(
+                    f"SELECT uid, id FROM articles WHERE source_id = ? AND uid IN ({marks})",
+                    [source_id, *chunk],
+                )
+            )
+        return found
+
 
 def _group_stories(conn: sqlite3.Connection, article_ids: Sequence[int]) -> None:
     """Union articles into stories: hreflang alternates pointing at each other, or a shared link.
@@ -891,6 +963,16 @@ def _where(view: HeadlineFilter, table: str = "articles") -> tuple[str, list[obj
     if view.text:
         clauses.append(f"instr({t}.search_text, ?) > 0")
         params.append(view.text.casefold())
+    if view.query is not None:
+        _query_where(view.query, t, clauses, params)
+    if view.hide:
+        # Only the sources with rules pay for the Python call (see `Store._register_hidden`).
+        hiding = sorted({source_id for source_id, _pattern in view.hide})
+        marks = ",".join("?" * len(hiding))
+        clauses.append(
+            f"NOT ({t}.source_id IN ({marks}) AND tuinews_hidden({t}.source_id, {t}.title))"
+        )
+        params.extend(hiding)
     if view.prefer:
         inner, inner_params = _where(replace(view, prefer=()), "b")
         joiner = " AND " if inner else " WHERE "
@@ -904,6 +986,73 @@ def _where(view: HeadlineFilter, table: str = "articles") -> tuple[str, list[obj
         for code in view.prefer:
             params += _language_params(code)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _query_where(query: SearchQuery, t: str, clauses: list[str], params: list[object]) -> None:
+    """Add the clauses of a search; every term and name is a parameter, quoted for FTS5."""
+    for negated in (False, True):
+        words: list[str] = []
+        trigrams: list[str] = []
+        for term in query.terms:
+            if term.negated is not negated:
+                continue
+            if term.substring and len(term.text) >= 3:
+                trigrams.append(_fts_string(term.text))
+            elif term.substring or not any(ch.isalnum() for ch in term.text):
+                # Too short for a trigram, or no word characters: scan the text.
+                clauses.append(f"instr({t}.search_text, ?) {'=' if negated else '>'} 0")
+                params.append(term.text)
+            else:
+                words.append(_fts_string(term.text) + ("*" if term.prefix else ""))
+        joiner = " OR " if negated else " AND "
+        for table, parts in (("articles_fts", words), ("articles_trigram", trigrams)):
+            if parts:
+                # The unary + keeps SQLite walking the date index and probing the hits, so the
+                # first screenful costs the same for a word in every article as for a rare one.
+                clauses.append(
+                    f"+{t}.id {'NOT IN' if negated else 'IN'}"
+                    f" (SELECT rowid FROM {table} WHERE {table} MATCH ?)"
+                )
+                params.append(joiner.join(parts))
+    if query.languages:
+        clauses.append("(" + " OR ".join(_language_match(t) for _ in query.languages) + ")")
+        for code in query.languages:
+            params += _language_params(code)
+    if query.sources:
+        marks = ",".join("?" * len(query.sources))
+        clauses.append(
+            f"{t}.source_id IN (SELECT id FROM sources WHERE tuinews_casefold(name) IN ({marks})"
+            f" OR tuinews_casefold(feed_title) IN ({marks}))"
+        )
+        params += [*query.sources, *query.sources]
+    if query.tags:
+        marks = ",".join("?" * len(query.tags))
+        clauses.append(
+            f"{t}.source_id IN (SELECT s.id FROM sources s, json_each(s.tags) j"
+            f" WHERE tuinews_casefold(j.value) IN ({marks}))"
+        )
+        params += list(query.tags)
+    if query.unread:
+        clauses.append(f"{t}.read = 0")
+    if query.read:
+        clauses.append(f"{t}.read = 1")
+    if query.starred:
+        clauses.append(f"{t}.starred = 1")
+    if query.before is not None:
+        clauses.append(f"{t}.sort_date < ?")
+        params.append(query.before)
+    if query.after is not None:
+        clauses.append(f"{t}.sort_date >= ?")
+        params.append(query.after)
+
+
+def _fts_string(text: str) -> str:
+    """`text` as one FTS5 string: a phrase of its tokens, never syntax."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _casefold(value: object) -> str | None:
+    return value.casefold() if isinstance(value, str) else None
 
 
 def _language_match(table: str) -> str:
@@ -923,7 +1072,18 @@ def _search_text(article: Article) -> str:
 
 
 def _statements(script: str) -> list[str]:
-    return [part.strip() for part in script.split(";") if part.strip()]
+    """The statements of a migration; a trigger's body (BEGIN ... END) holds semicolons of its own."""
+    out: list[str] = []
+    pending = ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\n;"):
+                out.append(pending.strip())
+            pending = ""
+    if pending.strip(" \t\n;"):
+        out.append(pending.strip())
+    return out
 
 
 def _chunks(ids: Sequence[int], size: int = 500) -> Iterator[Sequence[int]]:

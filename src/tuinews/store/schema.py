@@ -99,6 +99,48 @@ MIGRATIONS: tuple[str, ...] = (
         at REAL NOT NULL
     );
     """,
+    # 7: full-text search (issue 6): words with diacritics folded, and trigrams for scripts without
+    # spaces (Chinese, Japanese). Both index `search_text` (casefolded title and paragraphs) of
+    # `articles` without a copy of it, kept in step by triggers.
+    """
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        search_text, content = 'articles', content_rowid = 'id',
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE VIRTUAL TABLE articles_trigram USING fts5(
+        search_text, content = 'articles', content_rowid = 'id', tokenize = 'trigram'
+    );
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts (rowid, search_text) VALUES (new.id, new.search_text);
+        INSERT INTO articles_trigram (rowid, search_text) VALUES (new.id, new.search_text);
+    END;
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, search_text)
+            VALUES ('delete', old.id, old.search_text);
+        INSERT INTO articles_trigram (articles_trigram, rowid, search_text)
+            VALUES ('delete', old.id, old.search_text);
+    END;
+    CREATE TRIGGER articles_fts_update AFTER UPDATE OF id, search_text ON articles
+    WHEN old.id IS NOT new.id OR old.search_text IS NOT new.search_text BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, search_text)
+            VALUES ('delete', old.id, old.search_text);
+        INSERT INTO articles_trigram (articles_trigram, rowid, search_text)
+            VALUES ('delete', old.id, old.search_text);
+        INSERT INTO articles_fts (rowid, search_text) VALUES (new.id, new.search_text);
+        INSERT INTO articles_trigram (rowid, search_text) VALUES (new.id, new.search_text);
+    END;
+    INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
+    INSERT INTO articles_trigram (articles_trigram) VALUES ('rebuild');
+    """,
+    # Full articles (`f`, `full_text = true`): the web page's article as blocks, read offline later.
+    """
+    CREATE TABLE full_texts (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        blocks TEXT NOT NULL,
+        fetched REAL NOT NULL,
+        extractor TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -25,6 +25,7 @@ from tuinews.i18n import N_, _, ngettext, set_ui_language, ui_language
 from tuinews.languages import language_label
 from tuinews.model import Article, LanguageCount, Source, SourceKind
 from tuinews.render.article import render_article
+from tuinews.search_query import QueryError, SearchQuery, parse_query
 from tuinews.store import HeadlineFilter, Store, StoreError
 from tuinews.translate.base import TranslateError
 from tuinews.translate.service import (
@@ -34,8 +35,11 @@ from tuinews.translate.service import (
     translate,
 )
 from tuinews.ui.article_view import ArticleView
+from tuinews.ui.commands import TuinewsCommands
+from tuinews.ui.fulltext_actions import FullTextActions
 from tuinews.ui.headline_list import HeadlineList
 from tuinews.ui.help_screen import HelpScreen
+from tuinews.ui.keymap import remap
 from tuinews.ui.language_screen import ALL_LANGUAGES, MY_LANGUAGES, UI_PREFIX, LanguageScreen
 from tuinews.ui.link_actions import LinkActions
 from tuinews.ui.messages import (
@@ -52,6 +56,7 @@ from tuinews.ui.messages import (
 )
 from tuinews.ui.reading_state import ReadingState
 from tuinews.ui.sources_pane import ALL_SOURCES, SourcesPane
+from tuinews.ui.themes import register_themes
 from tuinews.ui.translated import TranslatedScreen
 from tuinews.ui.version_screen import VersionScreen
 
@@ -61,6 +66,7 @@ NARROW = 90
 """Below this many columns the sources pane hides."""
 LANGUAGE_SETTING = "reader.language"
 UI_LANGUAGE_SETTING = "ui.language"
+THEME_SETTING = "ui.theme"
 SEARCH_DELAY = 0.15
 TRANSLATION_OFF = N_(
     'Machine translation is off. To turn it on, set [translate] backend = "libretranslate"'
@@ -75,11 +81,12 @@ class SearchInput(Input):
     BINDINGS = [Binding("escape", "app.clear_search", N_("Clear search"), id="search.clear")]
 
 
-class TuinewsApp(ReadingState, LinkActions, App[int]):
+class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
     """A terminal news reader."""
 
     CSS_PATH = "tuinews.tcss"
     TITLE = "tuinews"
+    COMMANDS = App.COMMANDS | {TuinewsCommands}
     BINDINGS = [
         Binding("q", "quit", N_("Quit"), id="app.quit"),
         Binding("l", "languages", N_("Language"), id="app.languages"),
@@ -91,6 +98,7 @@ class TuinewsApp(ReadingState, LinkActions, App[int]):
         Binding("question_mark", "help", N_("Help"), key_display="?", id="app.help"),
         *ReadingState.READING_BINDINGS,
         *LinkActions.LINK_BINDINGS,
+        *FullTextActions.FULL_TEXT_BINDINGS,
     ]
 
     def __init__(self, config: Config, paths: Sequence[str | Path] = ()) -> None:
@@ -102,6 +110,9 @@ class TuinewsApp(ReadingState, LinkActions, App[int]):
         self.language = config.reader.language or ALL_LANGUAGES
         self.source_filter: int | None = None
         self.search_text = ""
+        self._search_query: SearchQuery | None = None
+        self._search_error: str | None = None
+        """Why the search as typed is malformed (shown instead of headlines), or None."""
         self.language_counts: list[LanguageCount] = []
         self._generation = 0
         self._total = 0
@@ -118,7 +129,14 @@ class TuinewsApp(ReadingState, LinkActions, App[int]):
         self._translating: tuple[int, int, int] | None = None
         """A machine translation in progress: (article id, paragraphs done, paragraphs), or None."""
         self._loaded = False
+        self._hide: tuple[tuple[int, str], ...] = ()
+        """The sources' `hide` rules as `HeadlineFilter.hide` pairs, once they are registered."""
         set_ui_language(config.reader.ui_language)
+        register_themes(self)
+        if config.ui.theme in self.available_themes:
+            self.theme = config.ui.theme
+        if config.keys:
+            self.set_keymap(config.keys)
 
     # Layout
 
@@ -161,10 +179,21 @@ class TuinewsApp(ReadingState, LinkActions, App[int]):
                 library.register_sources(store, sources)
                 saved = store.get_setting(LANGUAGE_SETTING)
                 saved_ui = store.get_setting(UI_LANGUAGE_SETTING)
+                saved_theme = store.get_setting(THEME_SETTING)
         except StoreError as exc:
             self.post_message(StoreFailed(str(exc)))
             return
+        self.call_from_thread(self._apply_saved_theme, saved_theme)
         self.post_message(SourcesReady(sources, saved or self.language, saved_ui))
+
+    def _apply_saved_theme(self, saved: str | None) -> None:
+        """The theme picked last time wins over `[ui] theme`; later picks are remembered."""
+        if saved and saved in self.available_themes and saved != self.theme:
+            self.theme = saved
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: object) -> None:
+        self.save_setting(THEME_SETTING, self.theme)
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def load_files(self, sources: list[Source], feeds: bool) -> None:
@@ -271,6 +300,7 @@ class TuinewsApp(ReadingState, LinkActions, App[int]):
 
     def on_sources_ready(self, message: SourcesReady) -> None:
         self.sources = message.sources
+        self._hide = library.hide_rules(self.sources)
         self.language = message.language
         if self.language == MY_LANGUAGES and not self.config.reader.languages:
             self.language = ALL_LANGUAGES
@@ -316,6 +346,7 @@ class TuinewsApp(ReadingState, LinkActions, App[int]):
         self._version_switch = None
         self._machine = None
         self.query_one(ArticleView).show(article, keep_position=keep)
+        self._mark_full_text()
         if article.id is not None:
             self.query_one(HeadlineList).update_row(article.id, read=True)
         self.load_counts(self._session_ids())
@@ -399,7 +430,7 @@ class TuinewsApp(ReadingState, LinkActions, App[int]):
             ),
             style="dim italic",
         )
-        body = Group(marker, Text(), render_article(result.article))
+        body = Group(marker, Text(), render_article(result.article, view.highlight))
         self.query_one("#article-body", Static).update(body)
 
     def _translating_text(self) -> str:
@@ -441,17 +472,47 @@ class TuinewsApp(ReadingState, LinkActions, App[int]):
             prefer=mine if mine and self.config.reader.collapse_translations else (),
             source_ids=self._narrowed(self._session_ids()),
             language=language,
-            text=self.search_text,
+            query=self._search_query,
+            hide=self._hide,
         )
 
     def refresh_view(self, *, first_match: bool = False) -> None:
         """Reload the headlines (and counts) for the current filters, in workers."""
         self._generation += 1
+        if self._search_error is not None:
+            # A malformed search shows why instead of headlines; nothing to load.
+            self._view_pending = False
+            headlines = self.query_one(HeadlineList)
+            headlines.set_rows([], {})
+            headlines.empty_message = self._search_error
+            self._total = 0
+            self._update_status()
+            return
         self._view_pending = True
         self.load_view(self.current_view(), self._generation, first_match)
         self._update_status()
 
+    def _set_search(self, text: str) -> bool:
+        """Parse the search box's text; returns False when it is unchanged."""
+        if text == self.search_text:
+            return False
+        self.search_text = text
+        try:
+            query = parse_query(text) if text else None
+        except QueryError as exc:
+            self._search_query = None
+            self._search_error = str(exc)
+        else:
+            self._search_query = None if query is None or query.empty else query
+            self._search_error = None
+        terms = self._search_query.highlight_terms if self._search_query else frozenset()
+        self.query_one(HeadlineList).highlight_terms = terms
+        self.query_one(ArticleView).set_highlight(terms)
+        return True
+
     def _empty_message(self) -> str:
+        if self._search_error is not None:
+            return self._search_error
         if self.search_text:
             return _("No articles match “{text}”. Esc clears the search.").format(
                 text=self.search_text
@@ -513,6 +574,7 @@ class TuinewsApp(ReadingState, LinkActions, App[int]):
         headlines.refresh()
         self.query_one(SourcesPane).relabel()
         self.query_one(ArticleView).relabel()
+        self._mark_full_text()
         self._mark_machine_translation()
         self._update_status()
         for screen in self.screen_stack:
@@ -537,6 +599,11 @@ class TuinewsApp(ReadingState, LinkActions, App[int]):
         self.call_from_thread(self._apply_source_names, fresh)
 
     def _apply_source_names(self, fresh: dict[int | None, Source]) -> None:
+        for source in self.sources:
+            # The cache does not keep what only the config says: carry it over.
+            if (stored := fresh.get(source.id)) is not None:
+                stored.refresh_minutes, stored.hide = source.refresh_minutes, source.hide
+                stored.full_text = source.full_text
         self.sources = [fresh.get(s.id, s) for s in self.sources]
         self.refresh_view()
 
@@ -585,8 +652,7 @@ class TuinewsApp(ReadingState, LinkActions, App[int]):
         search.value = ""
         search.display = False
         self.query_one(HeadlineList).focus()
-        if self.search_text:
-            self.search_text = ""
+        if self._set_search(""):
             self.refresh_view()
 
     @on(Input.Changed, "#search")
@@ -596,21 +662,19 @@ class TuinewsApp(ReadingState, LinkActions, App[int]):
         self._search_timer = self.set_timer(SEARCH_DELAY, self._run_search)
 
     def _run_search(self) -> None:
-        text = self.query_one(SearchInput).value.strip()
-        if text != self.search_text:
-            self.search_text = text
+        if self._set_search(self.query_one(SearchInput).value.strip()):
             self.refresh_view()
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
         if self._search_timer is not None:
             self._search_timer.stop()
-        text = event.value.strip()
         headlines = self.query_one(HeadlineList)
         headlines.focus()
-        if text != self.search_text:
-            self.search_text = text
+        if self._set_search(event.value.strip()):
             self.refresh_view(first_match=True)
+        if self._search_error is not None:
+            self.notify(self._search_error, title=_("Search"), severity="warning")
         elif self._view_pending:
             self._jump_to_first_match = True
         elif headlines.row_count:
@@ -676,13 +740,14 @@ class TuinewsApp(ReadingState, LinkActions, App[int]):
 
     def action_help(self) -> None:
         """Show every key."""
+        keys = self.config.keys
         self.push_screen(
             HelpScreen(
                 [
-                    (_("Everywhere"), [*self.BINDINGS, *_FOCUS_BINDINGS]),
-                    (_("Headlines"), list(HeadlineList.BINDINGS)),
-                    (_("Article"), list(ArticleView.BINDINGS)),
-                    (_("Search"), list(SearchInput.BINDINGS)),
+                    (_("Everywhere"), remap([*self.BINDINGS, *_FOCUS_BINDINGS], keys)),
+                    (_("Headlines"), remap(HeadlineList.BINDINGS, keys)),
+                    (_("Article"), remap(ArticleView.BINDINGS, keys)),
+                    (_("Search"), remap(SearchInput.BINDINGS, keys)),
                 ]
             )
         )
@@ -691,4 +756,5 @@ class TuinewsApp(ReadingState, LinkActions, App[int]):
 _FOCUS_BINDINGS = [
     Binding("tab", "focus_next", N_("Next pane")),
     Binding("shift+tab", "focus_previous", N_("Previous pane")),
+    Binding("ctrl+p", "command_palette", N_("Command palette: every action, themes")),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -36,6 +37,10 @@ class ArticleView(VerticalScroll, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.article: Article | None = None
+        self.highlight: frozenset[str] = frozenset()
+        """Casefolded words and phrases of the search, marked in the article."""
+        self.rendered: Group | None = None
+        """What the pane shows for the article (for tests and the app's own decorations)."""
 
     def compose(self) -> ComposeResult:
         yield Static(Text(_(EMPTY_HINT), style="dim"), id="article-body")
@@ -55,7 +60,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         """
         fraction = self.scroll_y / self.max_scroll_y if keep_position and self.max_scroll_y else 0
         self.article = article
-        self.query_one("#article-body", Static).update(render_article(article))
+        self._render_article()
         if fraction:
             self.call_after_refresh(
                 lambda: self.scroll_to(y=round(fraction * self.max_scroll_y), animate=False)
@@ -66,6 +71,7 @@ class ArticleView(VerticalScroll, can_focus=True):
     def clear(self) -> None:
         """Show the empty hint."""
         self.article = None
+        self.rendered = None
         self.query_one("#article-body", Static).update(Text(_(EMPTY_HINT), style="dim"))
 
     def relabel(self) -> None:
@@ -73,7 +79,20 @@ class ArticleView(VerticalScroll, can_focus=True):
         if self.article is None:
             self.clear()
         else:
-            self.query_one("#article-body", Static).update(render_article(self.article))
+            self._render_article()
+
+    def set_highlight(self, terms: frozenset[str]) -> None:
+        """Mark these search words and phrases in the open article (and the next ones)."""
+        if terms != self.highlight:
+            self.highlight = terms
+            if self.article is not None:
+                self._render_article()
+
+    def _render_article(self) -> None:
+        if self.article is None:
+            return
+        self.rendered = render_article(self.article, self.highlight)
+        self.query_one("#article-body", Static).update(self.rendered)
 
     @property
     def at_end(self) -> bool:

@@ -32,6 +32,7 @@ from tuinews.i18n import N_
 from tuinews.model import UNKNOWN_LANGUAGE, Headline
 from tuinews.render.bidi import fit_visual, is_rtl_context
 from tuinews.render.cells import pad_cells, truncate_cells
+from tuinews.render.highlight import HIGHLIGHT_STYLE, match_spans
 from tuinews.textclean import strip_controls
 
 SOURCE_WIDTH = 16
@@ -50,6 +51,32 @@ STAR_MARK = "★"
 VERSIONS_MARK = "+"
 
 _CONTROL_TO_SPACE = str.maketrans({"\n": " ", "\t": " "})
+
+
+def _marked(
+    title: str, terms: frozenset[str], style: Style, *, reversed_: bool = False
+) -> list[Segment]:
+    """The title as segments, search hits in the highlight style.
+
+    `reversed_`: the title is in visual order (right-to-left words run backwards), so the terms are
+    looked for backwards as well.
+    """
+    if reversed_:
+        terms = terms | {term[::-1] for term in terms}
+    spans = match_spans(title, terms)
+    if not spans:
+        return [Segment(title, style)]
+    marked = style + HIGHLIGHT_STYLE
+    out: list[Segment] = []
+    position = 0
+    for start, end in spans:
+        if start > position:
+            out.append(Segment(title[position:start], style))
+        out.append(Segment(title[start:end], marked))
+        position = end
+    if position < len(title):
+        out.append(Segment(title[position:], style))
+    return out
 
 
 @lru_cache(maxsize=4096)
@@ -221,6 +248,7 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         self._today = _today()
         self._highlighted: tuple[int, int] | None = None
         self._frame_styles: tuple[Style, ...] | None = None
+        self._highlight_terms: frozenset[str] = frozenset()
 
     # -- Public API -------------------------------------------------------------------------
 
@@ -243,6 +271,20 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
     def current_headline(self) -> Headline | None:
         """The row under the cursor (with its current flags), or `None` when empty."""
         return self._rows[self.cursor] if self._rows else None
+
+    @property
+    def highlight_terms(self) -> frozenset[str]:
+        """Casefolded search words and phrases marked in the titles (empty: none)."""
+        return self._highlight_terms
+
+    @highlight_terms.setter
+    def highlight_terms(self, terms: frozenset[str]) -> None:
+        terms = frozenset(terms)
+        if terms != self._highlight_terms:
+            self._highlight_terms = terms
+            # Cached rows were drawn with the old marks.
+            self._strip_cache.clear()
+            self.refresh()
 
     def index_of(self, article_id: int) -> int | None:
         """The row index of `article_id`, or `None` if it is not in the list."""
@@ -484,10 +526,15 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         ]
         if title_width > 0:
             # A title with right-to-left letters: cut at its logical end, then in visual order.
-            title = fit_visual(
-                row.title, title_width, is_rtl_context(row.language, row.title)
-            ) or fit_cells(row.title, title_width)
-            segments.append(Segment(title, read_style if row.read else unread_style))
+            visual = fit_visual(row.title, title_width, is_rtl_context(row.language, row.title))
+            title = visual or fit_cells(row.title, title_width)
+            title_style = read_style if row.read else unread_style
+            if self._highlight_terms:
+                segments.extend(
+                    _marked(title, self._highlight_terms, title_style, reversed_=visual is not None)
+                )
+            else:
+                segments.append(Segment(title, title_style))
         segments.append(Segment(meta, meta_style))
         strip = Strip(segments)
         if strip.cell_length != width:

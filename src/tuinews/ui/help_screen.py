@@ -48,6 +48,11 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text(_("Esc closes this help."), style="dim"))
 
 
+def key_text(binding: Binding) -> str:
+    """The keys of a binding as the help screen and the command palette show them ("j, ↓")."""
+    return _keys(binding)
+
+
 def _keys(binding: Binding) -> str:
     names = [key.strip() for key in binding.key.split(",")]
     return ", ".join(binding.key_display or _pretty(name) for name in names)

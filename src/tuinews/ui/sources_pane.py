@@ -1,4 +1,4 @@
-"""The sources pane: "All" and each source with its article and unread counts."""
+"""The sources pane: "All" and each source with its article and unread counts, grouped by first tag."""
 
 from __future__ import annotations
 
@@ -34,16 +34,19 @@ class SourcesPane(VimOptionList):
         self._counts = (counts, total, unread)
         current = self.highlighted_id
         options = [Option(_label(_("All"), total, unread), id=ALL_SOURCES)]
-        for item in counts:
-            label = _label(item.source.name, item.total, item.unread)
-            if item.source.last_error:
-                label.append(" !", style="bold red")
-                label.append("\n")
-                label.append(item.source.last_error, style="red")
-            options.append(Option(label, id=str(item.source.id)))
+        for tag, items in group_by_tag(counts):
+            if tag:
+                options.append(Option(Text(f"# {tag}", style="bold underline"), disabled=True))
+            for item in items:
+                label = _label(("  " if tag else "") + item.source.name, item.total, item.unread)
+                if item.source.last_error:
+                    label.append(" !", style="bold red")
+                    label.append("\n")
+                    label.append(item.source.last_error, style="red")
+                options.append(Option(label, id=str(item.source.id)))
         self.set_options(options)
         ids = [option.id for option in options]
-        self.highlighted = ids.index(current) if current in ids else 0
+        self.highlighted = ids.index(current) if current is not None and current in ids else 0
 
     def relabel(self) -> None:
         """Show the options again in the current interface language."""
@@ -56,6 +59,15 @@ class SourcesPane(VimOptionList):
         if self.highlighted is None or self.option_count == 0:
             return None
         return self.get_option_at_index(self.highlighted).id
+
+
+def group_by_tag(counts: list[SourceCount]) -> list[tuple[str, list[SourceCount]]]:
+    """Sources without tags first (tag ""), then one group per first tag, tags in name order."""
+    groups: dict[str, list[SourceCount]] = {}
+    for item in counts:
+        tag = item.source.tags[0] if item.source.tags else ""
+        groups.setdefault(tag, []).append(item)
+    return sorted(groups.items(), key=lambda group: (group[0] != "", group[0].casefold()))
 
 
 def _label(name: str, total: int, unread: int) -> Text:
