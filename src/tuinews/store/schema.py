@@ -6,6 +6,9 @@ version than we know) is refused rather than guessed at.
 
 from __future__ import annotations
 
+UNSPACED_GLOB = "*[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]*"
+"""Text with characters of scripts written without spaces (kana, CJK, Hangul, Thai)."""
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: sources, articles, alternates (hreflang), stories, settings.
     """
@@ -100,9 +103,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     """,
     # 7: full-text search (issue 6): words with diacritics folded, and trigrams for scripts without
-    # spaces (Chinese, Japanese). Both index `search_text` (casefolded title and paragraphs) of
-    # `articles` without a copy of it, kept in step by triggers.
-    """
+    # spaces (Chinese, Japanese, Korean, Thai). Both index `search_text` (casefolded title and
+    # paragraphs) of `articles` without a copy of it, kept in step by triggers. Only articles with
+    # such characters get trigrams: a trigram index of all text costs more than the rest of a write.
+    f"""
     CREATE VIRTUAL TABLE articles_fts USING fts5(
         search_text, content = 'articles', content_rowid = 'id',
         tokenize = 'unicode61 remove_diacritics 2'
@@ -112,25 +116,30 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
         INSERT INTO articles_fts (rowid, search_text) VALUES (new.id, new.search_text);
-        INSERT INTO articles_trigram (rowid, search_text) VALUES (new.id, new.search_text);
+        INSERT INTO articles_trigram (rowid, search_text)
+            SELECT new.id, new.search_text WHERE new.search_text GLOB '{UNSPACED_GLOB}';
     END;
     CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
         INSERT INTO articles_fts (articles_fts, rowid, search_text)
             VALUES ('delete', old.id, old.search_text);
         INSERT INTO articles_trigram (articles_trigram, rowid, search_text)
-            VALUES ('delete', old.id, old.search_text);
+            SELECT 'delete', old.id, old.search_text
+            WHERE old.search_text GLOB '{UNSPACED_GLOB}';
     END;
     CREATE TRIGGER articles_fts_update AFTER UPDATE OF id, search_text ON articles
     WHEN old.id IS NOT new.id OR old.search_text IS NOT new.search_text BEGIN
         INSERT INTO articles_fts (articles_fts, rowid, search_text)
             VALUES ('delete', old.id, old.search_text);
         INSERT INTO articles_trigram (articles_trigram, rowid, search_text)
-            VALUES ('delete', old.id, old.search_text);
+            SELECT 'delete', old.id, old.search_text
+            WHERE old.search_text GLOB '{UNSPACED_GLOB}';
         INSERT INTO articles_fts (rowid, search_text) VALUES (new.id, new.search_text);
-        INSERT INTO articles_trigram (rowid, search_text) VALUES (new.id, new.search_text);
+        INSERT INTO articles_trigram (rowid, search_text)
+            SELECT new.id, new.search_text WHERE new.search_text GLOB '{UNSPACED_GLOB}';
     END;
     INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
-    INSERT INTO articles_trigram (articles_trigram) VALUES ('rebuild');
+    INSERT INTO articles_trigram (rowid, search_text)
+        SELECT id, search_text FROM articles WHERE search_text GLOB '{UNSPACED_GLOB}';
     """,
     # Full articles (`f`, `full_text = true`): the web page's article as blocks, read offline later.
     """
