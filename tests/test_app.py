@@ -389,3 +389,22 @@ async def test_reading_state_keys(library: Path) -> None:
         with Store(app.config.cache.path) as store:
             assert store.count(HeadlineFilter(unread=True)) > 0
         assert not all(headlines.rows[i].read for i in range(headlines.row_count))
+
+
+async def test_v_cycles_all_unread_and_starred_views(library: Path) -> None:
+    app = TuinewsApp(load_config(), [library])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        headlines = app.query_one(HeadlineList)
+        await pilot.press("m", "j", "s")
+        await settle(pilot, app)
+        await pilot.press("v")
+        await settle(pilot, app)
+        assert headlines.row_count == 3
+        assert "Unread only" in app.query_one("#status").render().plain
+        await pilot.press("v")
+        await settle(pilot, app)
+        assert headlines.row_count == 1 and headlines.current_headline.starred
+        await pilot.press("v")
+        await settle(pilot, app)
+        assert headlines.row_count == 4

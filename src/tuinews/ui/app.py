@@ -474,6 +474,8 @@ class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
             language=language,
             query=self._search_query,
             hide=self._hide,
+            unread=self.reading_view == "unread",
+            starred=self.reading_view == "starred",
         )
 
     def refresh_view(self, *, first_match: bool = False) -> None:
@@ -530,6 +532,8 @@ class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
         source = _("All sources")
         if self.source_filter is not None:
             source = next((s.name for s in self.sources if s.id == self.source_filter), source)
+        if self.view_label():
+            source = f"{source} · {self.view_label()}"
         status = Text.assemble(
             (_("Language:") + " ", "dim"),
             (language, "bold"),

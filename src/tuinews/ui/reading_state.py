@@ -40,7 +40,12 @@ class ReadingState:
         ),
         Binding("M", "mark_all_read", N_("Mark all read"), show=False, id="app.mark_all_read"),
         Binding("u", "undo", N_("Undo"), show=False, id="app.undo"),
+        Binding("v", "cycle_view", N_("View"), id="app.view"),
     ]
+
+    VIEWS = ("all", "unread", "starred")
+    """The reading views `v` cycles through, like `tuinews list`, `--unread`, `--starred`."""
+    reading_view: str = "all"
 
     _undo: list[FlagChange]
 
@@ -90,6 +95,16 @@ class ReadingState:
             + " "
             + _("Press u to undo.")
         )
+
+    def action_cycle_view(self) -> None:
+        """Show all headlines, then only unread ones, then only starred ones."""
+        views = self.VIEWS
+        self.reading_view = views[(views.index(self.reading_view) + 1) % len(views)]
+        self.refresh_view()  # type: ignore[attr-defined]
+
+    def view_label(self) -> str:
+        """The status-line words for the current reading view ("" for all)."""
+        return {"unread": _("Unread only"), "starred": _("Starred only")}.get(self.reading_view, "")
 
     def action_undo(self) -> None:
         """Undo the last change of read or starred flags."""
