@@ -24,7 +24,7 @@ class FullTextActions:
     """The `f` action; mixed into the app (needs `_store`, `config`, `notify`...)."""
 
     FULL_TEXT_BINDINGS = [
-        Binding("f", "full_text", N_("Full text"), id="app.full_text"),
+        Binding("f", "full_text", N_("Full text"), show=False, id="app.full_text"),
     ]
 
     def _article_view(self) -> ArticleView:

@@ -29,7 +29,7 @@ class LinkActions:
     """Actions on the open article's links; mixed into the app (needs `notify`, `query_one`...)."""
 
     LINK_BINDINGS = [
-        Binding("o", "open_browser", N_("Open in browser"), id="app.open_browser"),
+        Binding("o", "open_browser", N_("Open in browser"), show=False, id="app.open_browser"),
         Binding("y", "copy_link", N_("Copy link"), show=False, id="app.copy_link"),
         Binding("L", "link_picker", N_("Links"), show=False, id="app.link_picker"),
         Binding(
@@ -79,6 +79,15 @@ class LinkActions:
             LINK_TIMEOUT, self._clear_link_number
         )
         self._update_status()  # type: ignore[attr-defined]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter and Esc belong to the link number only while one is typed.
+
+        Returning False (not just skipping) lets the footer show the focused widget's own Enter.
+        """
+        if action in ("open_link", "cancel_link") and not self._link_number:
+            return False
+        return super().check_action(action, parameters)  # type: ignore[misc]
 
     def action_open_link(self) -> None:
         """Open the link whose number was typed (Enter); skipped when no number is pending."""

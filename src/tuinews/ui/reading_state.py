@@ -32,7 +32,7 @@ class ReadingState:
     """Actions on read and starred flags; mixed into the app (needs `_store`, `load_counts`...)."""
 
     READING_BINDINGS = [
-        Binding("m", "toggle_read", N_("Read/unread"), id="app.toggle_read"),
+        Binding("m", "toggle_read", N_("Read/unread"), show=False, id="app.toggle_read"),
         Binding("s", "toggle_star", N_("Star"), id="app.toggle_star"),
         Binding("n", "next_unread", N_("Next unread"), id="app.next_unread"),
         Binding(
@@ -40,7 +40,7 @@ class ReadingState:
         ),
         Binding("M", "mark_all_read", N_("Mark all read"), show=False, id="app.mark_all_read"),
         Binding("u", "undo", N_("Undo"), show=False, id="app.undo"),
-        Binding("v", "cycle_view", N_("View"), id="app.view"),
+        Binding("v", "cycle_view", N_("View"), show=False, id="app.view"),
     ]
 
     VIEWS = ("all", "unread", "starred")
