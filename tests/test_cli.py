@@ -276,3 +276,16 @@ def test_vacuum_applies_retention_and_reports_sizes(tmp_path: Path, articles: Pa
     assert result.returncode == 0, result.stderr
     assert "Removed 1 old article" in result.stdout  # the 2026-11-03 article; the other is undated
     assert "MiB" in result.stdout
+
+
+def test_list_and_search_hide_what_the_reader_hides(tmp_path: Path, articles: Path) -> None:
+    config = write_config(
+        tmp_path,
+        f'[cache]\npath = "{tmp_path / "c.db"}"\n'
+        f'[[sources]]\npath = "{articles}"\nhide = ["^Tram"]\n',
+    )
+    assert run_cli("--config", str(config), "fetch").returncode == 0
+    listed = json.loads(run_cli("--config", str(config), "list", "--json").stdout)
+    assert [row["title"] for row in listed] == ["Медовий ярмарок повернувся на площу"]
+    found = json.loads(run_cli("--config", str(config), "search", "--json", "tram").stdout)
+    assert found == []

@@ -287,6 +287,7 @@ def cmd_list(args: argparse.Namespace, config: Config) -> int:
             language=args.lang,
             unread=args.unread,
             starred=args.starred,
+            hide=_hide_rules(store, config),
         )
         rows = _headline_rows(store, view, args.limit)
     _print_headlines(rows, as_json=args.json)
@@ -303,9 +304,23 @@ def cmd_search(args: argparse.Namespace, config: Config) -> int:
         _error(str(exc))
         return 2
     with _open_store(config) as store:
-        rows = _headline_rows(store, HeadlineFilter(query=query), args.limit)
+        view = HeadlineFilter(query=query, hide=_hide_rules(store, config))
+        rows = _headline_rows(store, view, args.limit)
     _print_headlines(rows, as_json=args.json)
     return 0
+
+
+def _hide_rules(store: Store, config: Config) -> tuple[tuple[int, str], ...]:
+    """The configured `hide` regexes, for the cached sources they belong to (as the reader hides)."""
+    from tuinews import library
+
+    configured = {source.key: source for source in config.sources if source.hide}
+    if not configured:
+        return ()
+    for cached in store.sources():
+        if cached.key in configured:
+            configured[cached.key].id = cached.id
+    return library.hide_rules(configured.values())
 
 
 def _headline_rows(store: Store, view: HeadlineFilter, limit: int | None) -> list[dict[str, Any]]:
