@@ -35,7 +35,8 @@ def strip_controls(text: str) -> str:
 
 def clean_text(text: str) -> str:
     """NFC-normalise a block of text and make it safe: no escapes, no controls, tidy line ends."""
-    text = strip_controls(unicodedata.normalize("NFC", text))
+    # Controls go first: one between a letter and its accent would otherwise block composition.
+    text = unicodedata.normalize("NFC", strip_controls(text))
     return _BLANK_LINES.sub("\n\n", text)
 
 
