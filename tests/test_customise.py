@@ -255,7 +255,7 @@ def test_hide_keeps_matching_titles_out_at_the_store(folder: Path, tmp_path: Pat
         lib.load_path_sources(store, [source], max_bytes=1 << 20)
         everything = store.headlines(HeadlineFilter(source_ids=(source.id,)))
         assert len(everything) == 3
-        view = lib.view_for([source])
+        view = HeadlineFilter(source_ids=(source.id,), hide=lib.hide_rules([source]))
         assert view.hide == ((source.id, "^Sponsored"), (source.id, "(?i)STORM"))
         shown = store.headlines(view)
         assert [shown[i].title for i in range(len(shown))] == ["Tram line opens"]

@@ -22,7 +22,7 @@ from tuinews.model import (
     article_uid,
 )
 from tuinews.paths import demo_library_path
-from tuinews.store import HeadlineFilter, Store
+from tuinews.store import Store
 
 BATCH = 200
 """Articles written per transaction while loading a folder."""
@@ -256,20 +256,6 @@ def open_article(store: Store, article_id: int) -> Article | None:
         store.set_read([article_id], True)
         article.read = True
     return article
-
-
-def view_for(
-    sources: Sequence[Source], language: str | None = None, **flags: bool | str
-) -> HeadlineFilter:
-    """The headline filter for these sources (already registered) and options."""
-    ids = tuple(_id(source) for source in sources)
-    lang = None if language in (None, "", "all") else language
-    return HeadlineFilter(
-        source_ids=ids,
-        language=lang,
-        hide=hide_rules(sources),
-        **flags,  # type: ignore[arg-type]
-    )
 
 
 def hide_rules(sources: Iterable[Source]) -> tuple[tuple[int, str], ...]:
