@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from feedserver import feed_server  # noqa: F401
+from freshrss_server import freshrss  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

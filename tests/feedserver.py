@@ -8,6 +8,7 @@ Built-in endpoints misbehave on purpose:
 - `/hang`: reads the request and never answers;
 - `/endless`: streams data forever;
 - `/huge-length`: announces Content-Length 2 GB, sends 1 KB, then waits;
+- `/huge-length-stream`: announces Content-Length 2 GB and sends it, as fast as the client reads;
 - `/gzip-bomb`: about 1 MB of gzip that decodes to 1 GB of zeros (deflate cannot do better than
   about 1:1000, so "a few KB" is not possible);
 - `/loop1` and `/loop2`: 301 redirects to each other.
@@ -445,6 +446,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(b" " * 1024)
         self._wait_for_client_to_leave()
 
+    def huge_length_stream(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", RSS)
+        self.send_header("Content-Length", str(HUGE_LENGTH))
+        self.end_headers()
+        chunk = b"<item><title>more</title></item>\n" * (_STREAM_CHUNK // 34)
+        sent = 0
+        while sent < HUGE_LENGTH and not self._stopping.is_set():
+            self.wfile.write(chunk)
+            sent += len(chunk)
+
     def bomb(self) -> None:
         data = memoryview(gzip_bomb())
         self.send_response(200)
@@ -463,6 +475,7 @@ _BUILTINS = {
     "/hang": _Handler.hang,
     "/endless": _Handler.endless,
     "/huge-length": _Handler.huge_length,
+    "/huge-length-stream": _Handler.huge_length_stream,
     "/gzip-bomb": _Handler.bomb,
 }
 

@@ -123,7 +123,7 @@ def test_read_bad_file_is_one_line_and_status_1(
 
 def test_read_missing_file_and_unknown_id(tmp_path: Path) -> None:
     missing = run_cli("read", str(tmp_path / "nope.txt"))
-    assert missing.returncode == 1 and "nope.txt" in missing.stderr
+    assert missing.returncode == 2 and "nope.txt" in missing.stderr  # a bad argument
     unknown = run_cli("read", "abcdef012345")
     assert unknown.returncode == 1 and "abcdef012345" in unknown.stderr
 

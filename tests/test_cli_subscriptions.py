@@ -398,7 +398,7 @@ def test_import_a_broken_file_fails_with_one_line(
 
 def test_import_a_missing_file_fails(config: Path, tmp_path: Path) -> None:
     result = _cli(config, "import", str(tmp_path / "nope.opml"))
-    assert result.returncode == 1
+    assert result.returncode == 2  # a file that does not exist is a bad argument
     assert (
         result.stderr.strip()
         == f"tuinews: {tmp_path / 'nope.opml'}: cannot read: no such file or directory"

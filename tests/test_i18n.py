@@ -26,7 +26,7 @@ from tuinews.ui.language_screen import LanguageScreen
 LOCALE = REPO / "src" / "tuinews" / "locale"
 LANGUAGES = ("uk", "de", "fr", "es")
 NPLURALS = {"uk": 3, "de": 2, "fr": 2, "es": 2}
-PLACEHOLDER = re.compile(r"\{[a-z_]*\}|%[sdr]")
+PLACEHOLDER = re.compile(r"\{[a-z_]*\}|%\([a-z_]+\)[sdr]|%[sdr]")
 
 
 def entries(path: Path) -> dict[str, PoEntry]:
@@ -292,6 +292,161 @@ async def test_switch_time(library: Path) -> None:
             times.append(await choose_interface_language(pilot, app, code))
             await settle(pilot, app)
     assert statistics.median(times) < 1.0, times
+
+
+# Every screen in Ukrainian: nothing of the catalog left in English
+
+
+STORY = {
+    "uk": ("Новий міст через річку відкрили", "Міст з’єднав два береги міста."),
+    "de": ("Neue Brücke über den Fluss eröffnet", "Die Brücke verbindet beide Ufer der Stadt."),
+    "fr": ("Un nouveau pont sur la rivière", "Le pont relie les deux rives de la ville."),
+}
+
+
+@pytest.fixture
+def story(tmp_path: Path) -> Path:
+    """One story in three languages (hreflang alternates), with links, and a file that cannot load."""
+    folder = tmp_path / "новини"
+    folder.mkdir()
+    alternates = "".join(
+        f'<link rel="alternate" hreflang="{code}" href="https://example.org/mist/{code}">'
+        for code in STORY
+    )
+    for code, (title, text) in STORY.items():
+        (folder / f"mist.{code}.html").write_text(
+            f'<!doctype html><html lang="{code}"><head><meta charset="utf-8"><title>{title}</title>'
+            '<meta property="article:published_time" content="2026-10-29T16:00:00+02:00">'
+            f'<link rel="canonical" href="https://example.org/mist/{code}">{alternates}</head>'
+            f"<body><article><h1>{title}</h1><p>{text}</p>"
+            '<p><a href="https://example.org/rozklad">розклад</a> '
+            '<a href="https://example.org/karta">мапа</a></p></article></body></html>',
+            encoding="utf-8",
+        )
+    (folder / "zlamanyi.txt").write_bytes(b"\x00\x01\x02\x00" * 200)
+    return folder
+
+
+async def test_no_screen_shows_an_english_catalog_string_in_ukrainian(
+    story: Path, tmp_path: Path
+) -> None:
+    from tuinews.ui.link_picker import LinkPicker
+    from tuinews.ui.version_screen import VersionScreen
+
+    config_file = tmp_path / "config.toml"
+    config_file.write_text('[reader]\nui_language = "uk"\n', encoding="utf-8")
+    app = TuinewsApp(load_config(config_file), [story])
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot, app)
+        seen: dict[str, str] = {}
+
+        async def look(name: str, screen_type: type | None = None) -> None:
+            await settle(pilot, app, 3)
+            if screen_type is not None:
+                assert isinstance(app.screen, screen_type), name
+            seen[name] = screen_text(app)
+            assert english_leftovers(seen[name]) == [], name
+
+        await look("main")  # with the notification about the file that cannot load
+        assert "двійковий файл" in seen["main"] and "Не вдалося завантажити" in seen["main"]
+        app.clear_notifications()
+        await pilot.press("enter")
+        await look("article")
+        assert "Також мовами: Deutsch · Français" in seen["article"]
+        await pilot.press("question_mark")
+        await look("help", HelpScreen)
+        await pilot.press("escape", "l")
+        await look("language switcher", LanguageScreen)
+        assert "Мова інтерфейсу" in seen["language switcher"]
+        await pilot.press("escape", "L")
+        await look("link picker", LinkPicker)
+        assert "https://example.org/karta" in seen["link picker"]
+        await pilot.press("escape", "t")
+        await look("version picker", VersionScreen)
+        assert "Neue Brücke über den Fluss eröffnet" in seen["version picker"]
+        await pilot.press("escape", "ctrl+p")
+        await look("palette")
+        for ukrainian in ("Пошук команд…", "Позначити все прочитаним", "Гортати  Пробіл"):
+            assert ukrainian in seen["palette"], ukrainian
+        await pilot.press(*"тема")  # Textual's own commands too
+        await look("palette: тема")
+        assert "Змінити поточну тему" in seen["palette: тема"]
+        await pilot.press(*["backspace"] * 4, *"знімок")
+        await look("palette: знімок")
+        assert "Зберегти «знімок» поточного екрана в SVG" in seen["palette: знімок"]
+        await pilot.press("escape")
+        await pilot.press("r")  # a refresh of files: its notification too
+        await look("refreshed")
+        assert "Оновлено" in seen["refreshed"]
+
+
+async def test_key_names_are_words_of_the_interface_language(library: Path) -> None:
+    app = TuinewsApp(load_config(), [library])
+    async with app.run_test(size=(120, 80)) as pilot:  # tall enough for the whole help
+        await settle(pilot, app)
+        await choose_interface_language(pilot, app, "uk")
+        await settle(pilot, app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = screen_text(app)
+        assert re.search(r"Пробіл +Гортати", text)  # Space
+        assert re.search(r"Shift\+Tab +Попередня панель", text)  # kept as on Ukrainian keyboards
+        assert "Space" not in text
+        await pilot.press("escape")
+        await choose_interface_language(pilot, app, "fr")
+        await settle(pilot, app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = screen_text(app)
+        for french in ("Espace", "Maj+Tab", "g, Début", "G, Fin", "Pg préc", "Ctrl+P", "Échap"):
+            assert french in text, french
+        await pilot.press("escape")
+        await choose_interface_language(pilot, app, "en")
+        await settle(pilot, app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = screen_text(app)
+        for english in ("Space", "Shift+Tab", "g, Home", "PgUp", "Ctrl+P", "1-9 Enter"):
+            assert english in text, english
+
+
+async def test_footer_names_a_remapped_key_in_the_interface_language(
+    library: Path, tmp_path: Path
+) -> None:
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        '[reader]\nui_language = "fr"\n[keys]\n"app.refresh" = "insert"\n', encoding="utf-8"
+    )
+    app = TuinewsApp(load_config(config_file), [library])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        assert "Inser Actualiser" in screen_text(app)
+        await choose_interface_language(pilot, app, "es")
+        await settle(pilot, app)
+        assert "Insert Actualizar" in screen_text(app)
+
+
+def test_key_name_keeps_characters_and_translates_words() -> None:
+    from tuinews.ui.key_names import key_name
+
+    assert [key_name(k) for k in ("j", "G", "question_mark", "down", "ctrl+p", "f5")] == [
+        "j",
+        "G",
+        "?",
+        "↓",
+        "Ctrl+P",
+        "F5",
+    ]
+    assert (key_name("enter", compact=True), key_name("ctrl+p", compact=True)) == ("⏎", "^p")
+    set_ui_language("de")
+    assert [key_name(k) for k in ("space", "home", "pagedown", "ctrl+p", "shift+tab")] == [
+        "Leertaste",
+        "Pos1",
+        "Bild↓",
+        "Strg+P",
+        "Umschalt+Tab",
+    ]
+    assert key_name("escape", compact=True) == "Esc"
 
 
 # The CLI

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import io
 import re
-import webbrowser
+import shlex
 from pathlib import Path
 
 import pytest
@@ -237,17 +237,40 @@ def library(tmp_path: Path) -> Path:
     return folder
 
 
+class Recorded:
+    """The URLs a fake browser was started with, one per line of its log, compared as a list."""
+
+    def __init__(self, log: Path) -> None:
+        self.log = log
+
+    def urls(self) -> list[str]:
+        return self.log.read_text().splitlines() if self.log.exists() else []
+
+    def __eq__(self, other: object) -> bool:
+        return self.urls() == other
+
+    def __repr__(self) -> str:
+        return repr(self.urls())
+
+
+def fake_browser(folder: Path, name: str) -> Path:
+    """A real browser command for `BROWSER`: a script that logs its argument and exits."""
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / name
+    script.write_text(
+        f"#!/bin/sh\nprintf '%s\\n' \"$1\" >> {shlex.quote(str(folder / 'opened.log'))}\n",
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    return script
+
+
 @pytest.fixture
-def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every URL handed to the browser (the one thing that cannot run here)."""
-    calls: list[str] = []
-
-    def fake_open(url: str, *args: object, **kwargs: object) -> bool:
-        calls.append(url)
-        return True
-
-    monkeypatch.setattr(webbrowser, "open", fake_open)
-    return calls
+def opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Recorded:
+    """Every URL handed to the browser: `BROWSER` names a small script that logs them."""
+    script = fake_browser(tmp_path / "browser", "my-browser")
+    monkeypatch.setenv("BROWSER", str(script))
+    return Recorded(script.parent / "opened.log")
 
 
 async def settle(pilot, app: TuinewsApp, rounds: int = 6) -> None:

@@ -18,7 +18,7 @@ from tuinews.model import (
     SourceKind,
     paragraph,
 )
-from tuinews.store import HeadlineFilter, Store, StoreError
+from tuinews.store import HeadlineFilter, Store
 from tuinews.store.schema import SCHEMA_VERSION
 
 
@@ -170,13 +170,17 @@ def test_garbage_cache_is_moved_aside_not_deleted(tmp_path: Path) -> None:
         assert store.count(HeadlineFilter()) == 0
 
 
-def test_newer_schema_is_refused(tmp_path: Path) -> None:
+def test_newer_schema_is_moved_aside_for_that_tuinews(tmp_path: Path) -> None:
     path = tmp_path / "cache.db"
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
     conn.close()
-    with pytest.raises(StoreError, match="newer tuinews"):
-        Store(path)
+    with Store(path) as store:
+        assert store.recovered_schema == SCHEMA_VERSION + 5
+        assert store.recovered_from is not None and ".newer-schema-" in store.recovered_from.name
+        assert store.count(HeadlineFilter()) == 0
+    kept = sqlite3.connect(store.recovered_from)
+    assert kept.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 5
 
 
 def test_forward_migration_keeps_data(tmp_path: Path) -> None:

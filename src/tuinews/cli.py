@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import re
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,7 +36,19 @@ COMMANDS = (
     "import",
     "export",
     "vacuum",
+    "sync",
 )
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]+:")
+"""A URL's scheme (`ftp:`, `file:`, `data:`): only http and https feeds are read."""
+_HOST_LIKE = re.compile(r"^(?:www\.[\w-]|[\w-]+(?:\.[\w-]+)+(?::\d+)?/)")
+"""`example.org/feed.xml`: a URL without its scheme."""
+
+
+# argparse looks up its module-global `_` and `ngettext` whenever it words something ("usage:",
+# "the following arguments are required: %s"): point them at our catalogs, which hold argparse's
+# msgids too (`tuinews.argparse_messages`), so its help and errors follow the interface language.
+argparse._ = _  # type: ignore[attr-defined]
+argparse.ngettext = ngettext  # type: ignore[attr-defined]
 
 
 class UsageError(Exception):
@@ -48,81 +62,113 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
+    # The second usage line lines up under the first, after "usage: " in the interface language.
+    indent = " " * len(_("usage: "))
     parser = _Parser(
         prog="tuinews",
-        usage="tuinews [--config FILE] [PATH|URL ...]\n       tuinews [--config FILE] COMMAND ...",
-        description="A terminal news reader. With no command, opens the reader on the given files, "
-        "folders or feed URLs, else on the configured sources, else on the bundled demo library.",
-        epilog="Run 'tuinews COMMAND --help' for a command's options.",
+        usage=f"tuinews [--config FILE] [PATH|URL ...]\n{indent}tuinews [--config FILE] COMMAND ...",
+        description=_(
+            "A terminal news reader. With no command, opens the reader on the given files, "
+            "folders or feed URLs, else on the configured sources, else on the bundled demo library."
+        ),
+        epilog=_("Run 'tuinews COMMAND --help' for a command's options."),
     )
-    parser.add_argument("--version", action="version", version=f"tuinews {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"tuinews {__version__}",
+        help=_("show program's version number and exit"),
+    )
     parser.add_argument(
         "--config",
         metavar="FILE",
         type=Path,
-        help="config file (default: $XDG_CONFIG_HOME/tuinews/config.toml)",
+        help=_("config file (default: $XDG_CONFIG_HOME/tuinews/config.toml)"),
     )
     commands = parser.add_subparsers(
         dest="command", metavar="COMMAND", parser_class=_Parser, prog="tuinews"
     )
 
-    read = commands.add_parser("read", help="print one article (a file path or a cached id)")
+    read = commands.add_parser("read", help=_("print one article (a file path or a cached id)"))
     read.add_argument("target", metavar="PATH|ID")
-    read.add_argument("--json", action="store_true", help="print a JSON object")
+    read.add_argument("--json", action="store_true", help=_("print a JSON object"))
 
-    listing = commands.add_parser("list", help="list cached articles, newest first")
-    listing.add_argument("--json", action="store_true", help="print a JSON array")
-    listing.add_argument("--lang", metavar="CODE", help="only this language (e.g. uk, pt-BR)")
-    listing.add_argument("--unread", action="store_true", help="only unread articles")
-    listing.add_argument("--starred", action="store_true", help="only starred articles")
-    listing.add_argument("--source", metavar="NAME", help="only the source with this name")
-    listing.add_argument("--limit", metavar="N", type=_positive_int, help="at most N articles")
+    listing = commands.add_parser("list", help=_("list cached articles, newest first"))
+    listing.add_argument("--json", action="store_true", help=_("print a JSON array"))
+    listing.add_argument("--lang", metavar="CODE", help=_("only this language (e.g. uk, pt-BR)"))
+    listing.add_argument("--unread", action="store_true", help=_("only unread articles"))
+    listing.add_argument("--starred", action="store_true", help=_("only starred articles"))
+    listing.add_argument("--source", metavar="NAME", help=_("only the source with this name"))
+    listing.add_argument("--limit", metavar="N", type=_positive_int, help=_("at most N articles"))
 
     search = commands.add_parser(
         "search",
-        help="search the cached articles, newest first",
-        description='Words (all must match, also as word starts), "phrases", -excluded, and '
-        "filters lang:CODE source:NAME tag:TAG is:unread|read|starred before:DATE after:DATE "
-        "(YYYY-MM-DD or 7d).",
+        help=_("search the cached articles, newest first"),
+        description=_(
+            'Words (all must match, also as word starts), "phrases", -excluded, and '
+            "filters lang:CODE source:NAME tag:TAG is:unread|read|starred before:DATE after:DATE "
+            "(YYYY-MM-DD or 7d)."
+        ),
     )
-    search.add_argument("query", metavar="QUERY", nargs="+", help="the search (quote it)")
-    search.add_argument("--json", action="store_true", help="print a JSON array")
-    search.add_argument("--limit", metavar="N", type=_positive_int, help="at most N articles")
+    search.add_argument("query", metavar="QUERY", nargs="+", help=_("the search (quote it)"))
+    search.add_argument("--json", action="store_true", help=_("print a JSON array"))
+    search.add_argument("--limit", metavar="N", type=_positive_int, help=_("at most N articles"))
 
     fetch = commands.add_parser(
-        "fetch", help="refresh every source: new and changed files, and every feed"
+        "fetch", help=_("refresh every source: new and changed files, and every feed")
     )
-    fetch.add_argument("--quiet", "-q", action="store_true", help="print only errors (for cron)")
+    fetch.add_argument("--quiet", "-q", action="store_true", help=_("print only errors (for cron)"))
 
     add = commands.add_parser(
         "add",
-        help="subscribe to a feed (or to the feed a web page links to)",
-        description="Add a [[sources]] table for URL to the config file. When URL is a web page, "
-        "the feed it links to is subscribed instead.",
+        help=_("subscribe to a feed (or to the feed a web page links to)"),
+        description=_(
+            "Add a [[sources]] table for URL to the config file. When URL is a web page, "
+            "the feed it links to is subscribed instead."
+        ),
     )
-    add.add_argument("url", metavar="URL", help="a feed or web page URL (http:// or https://)")
-    add.add_argument("--name", metavar="NAME", help="the name shown in the sources pane")
-    add.add_argument("--language", metavar="CODE", help="the feed's language (e.g. uk, pt-BR)")
-    add.add_argument("--tags", metavar="A,B", help="comma-separated tags")
+    add.add_argument("url", metavar="URL", help=_("a feed or web page URL (http:// or https://)"))
+    add.add_argument("--name", metavar="NAME", help=_("the name shown in the sources pane"))
+    add.add_argument("--language", metavar="CODE", help=_("the feed's language (e.g. uk, pt-BR)"))
+    add.add_argument("--tags", metavar="A,B", help=_("comma-separated tags"))
     add.add_argument(
-        "--no-discover", action="store_true", help="do not look at the URL; subscribe to it as is"
+        "--no-discover",
+        action="store_true",
+        help=_("do not look at the URL; subscribe to it as is"),
+    )
+    add.add_argument(
+        "--local",
+        action="store_true",
+        help=_("with [sync] configured: add to the config file, not to the feed server"),
     )
 
-    remove = commands.add_parser("remove", help="unsubscribe from a source (by URL or name)")
+    remove = commands.add_parser("remove", help=_("unsubscribe from a source (by URL or name)"))
     remove.add_argument("target", metavar="URL|NAME")
 
-    sources = commands.add_parser("sources", help="list the configured sources with their counts")
-    sources.add_argument("--json", action="store_true", help="print a JSON array")
+    sources = commands.add_parser(
+        "sources", help=_("list the configured sources with their counts")
+    )
+    sources.add_argument("--json", action="store_true", help=_("print a JSON array"))
 
     importing = commands.add_parser(
-        "import", help="subscribe to the feeds of an OPML file or a newsboat urls file"
+        "import", help=_("subscribe to the feeds of an OPML file or a newsboat urls file")
     )
-    importing.add_argument("file", metavar="FILE", help="the file to read ('-' for stdin)")
+    importing.add_argument("file", metavar="FILE", help=_("the file to read ('-' for stdin)"))
 
-    commands.add_parser("export", help="print the feed sources as OPML 2.0")
+    commands.add_parser("export", help=_("print the feed sources as OPML 2.0"))
     commands.add_parser(
-        "vacuum", help="remove old read articles ([cache] keep_days) and compact the cache"
+        "vacuum", help=_("remove old read articles ([cache] keep_days) and compact the cache")
     )
+    sync = commands.add_parser(
+        "sync",
+        help=_("bring the cache and the feed server of [sync] in step"),
+        description=_(
+            "Send the read, starred and subscription changes made here (queued while "
+            "offline), then pull the server's subscriptions, new articles and read and "
+            "starred state."
+        ),
+    )
+    sync.add_argument("--quiet", "-q", action="store_true", help=_("print only errors (for cron)"))
     return parser
 
 
@@ -142,9 +188,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `tuinews` console script."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     set_ui_language("auto")
+    config: Config | None = None
     try:
+        early = _early_config(args_list)
+        if early is not None:  # --help and argparse's errors speak the config's ui_language too
+            set_ui_language(early[1].reader.ui_language)
         args, paths = _parse(args_list)
-        if args.command in CREATES_CONFIG and args.config and not args.config.exists():
+        if early is not None and early[0] == args.config:
+            config = early[1]
+        elif args.command in CREATES_CONFIG and args.config and not args.config.exists():
             config = load_config(None)  # defaults; the command creates the file
         else:
             config = load_config(args.config)
@@ -162,6 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "import": subs.cmd_import,
             "export": subs.cmd_export,
             "vacuum": cmd_vacuum,
+            "sync": _cmd_sync,
         }[args.command]
         return handler(args, config)
     except (UsageError, ConfigError) as exc:
@@ -169,6 +222,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except StoreError as exc:
         _error(str(exc))
+        return 1
+    except sqlite3.DatabaseError as exc:  # found while reading rows, past what Store words itself
+        if config is None:
+            raise
+        from tuinews.store.faults import after_unhandled
+
+        _error(after_unhandled(config.cache.path, exc))
         return 1
     except KeyboardInterrupt:
         return 130
@@ -192,19 +252,41 @@ def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
 def _reader_parser() -> argparse.ArgumentParser:
     """`tuinews [--config FILE] PATH|URL...`: the reader on files, folders or feed URLs."""
     parser = _Parser(prog="tuinews")
-    parser.add_argument("--config", metavar="FILE", type=Path)
-    parser.add_argument("paths", nargs="+", metavar="PATH|URL")
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        type=Path,
+        help=_("config file (default: $XDG_CONFIG_HOME/tuinews/config.toml)"),
+    )
+    parser.add_argument(
+        "paths", nargs="+", metavar="PATH|URL", help=_("files, folders or feed URLs to read")
+    )
     return parser
 
 
+def _early_config(argv: list[str]) -> tuple[Path | None, Config] | None:
+    """The config that `--config` names (else the default one) with its path, read before the
+    arguments are parsed; None when it cannot be read yet (its error comes after parsing)."""
+    path = None
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--config" and index + 1 < len(argv):
+            path = Path(argv[index + 1])
+        elif arg.startswith("--config="):
+            path = Path(arg.removeprefix("--config="))
+    try:
+        return path, load_config(path)
+    except ConfigError:
+        return None
+
+
 def _open_store(config: Config) -> Store:
+    from tuinews.cache_notes import recovery_note
+
     store = Store(config.cache.path)
-    if store.recovered_from is not None:
-        _error(
-            _("{path}: the cache was damaged; moved aside to {backup}").format(
-                path=config.cache.path, backup=store.recovered_from
-            )
-        )
+    if (note := recovery_note(store)) is not None:
+        _error(note)
     return store
 
 
@@ -213,9 +295,27 @@ def _run_app(config: Config, paths: list[str]) -> int:
     from tuinews.ui.keymap import check_ui_config
 
     check_ui_config(config)  # an unknown [keys] id or [ui] theme stops here, before the screen
+    _check_reader_paths(paths)
     app = TuinewsApp(config, paths)
     app.run()
     return app.return_code or 0
+
+
+def _check_reader_paths(paths: list[str]) -> None:
+    """Each reader argument is an http(s) URL or an existing file or folder, else UsageError."""
+    for raw in paths:
+        text = raw.strip()
+        if text.lower().startswith(("http://", "https://")) or Path(text).expanduser().exists():
+            continue
+        if _URL_SCHEME.match(text):
+            message = _("{arg}: only http:// and https:// feed URLs are read").format(arg=raw)
+        elif _HOST_LIKE.match(text):
+            message = _(
+                "{arg}: no such file or folder (a feed URL must start with http:// or https://)"
+            ).format(arg=raw)
+        else:
+            message = _("{arg}: no such file or folder").format(arg=raw)
+        raise UsageError(message)
 
 
 def cmd_read(args: argparse.Namespace, config: Config) -> int:
@@ -223,8 +323,10 @@ def cmd_read(args: argparse.Namespace, config: Config) -> int:
     from tuinews import library
 
     target = args.target
+    path = Path(target).expanduser()
+    if not path.exists() and (any(sep in target for sep in ("/", "\\")) or "." in target):
+        raise UsageError(_("{target}: no such file").format(target=target))
     with _open_store(config) as store:
-        path = Path(target).expanduser()
         if path.exists() or any(sep in target for sep in ("/", "\\")) or "." in target:
             try:
                 article = library.read_path(store, path, max_bytes=config.reader.max_file_bytes)
@@ -314,13 +416,7 @@ def _hide_rules(store: Store, config: Config) -> tuple[tuple[int, str], ...]:
     """The configured `hide` regexes, for the cached sources they belong to (as the reader hides)."""
     from tuinews import library
 
-    configured = {source.key: source for source in config.sources if source.hide}
-    if not configured:
-        return ()
-    for cached in store.sources():
-        if cached.key in configured:
-            configured[cached.key].id = cached.id
-    return library.hide_rules(configured.values())
+    return library.cached_hide_rules(store, config.sources)
 
 
 def _headline_rows(store: Store, view: HeadlineFilter, limit: int | None) -> list[dict[str, Any]]:
@@ -420,17 +516,30 @@ def cmd_fetch(args: argparse.Namespace, config: Config) -> int:
         if feeds:
             with progress_reporter(len(feeds), quiet=args.quiet) as progress:
                 report.merge(refresh_feeds(store, feeds, config.network, progress=progress))
+        if config.sync.enabled:  # the server's subscriptions come through the server
+            from tuinews.cli_sync import sync_in_fetch
+
+            report.merge(sync_in_fetch(store, config, quiet=args.quiet))
         library.apply_retention(store, config.cache)
     if not args.quiet:
         for note in report.notes:
-            print(f"tuinews: {note}", file=sys.stderr)
+            _error(note)
     for error in report.errors:
         _error(str(error))
     if not args.quiet:
         line = ngettext("{count} source: {summary}", "{count} sources: {summary}", len(sources))
         print(line.format(count=len(sources), summary=report.summary()))
-    return 1 if sources and report.failed_sources >= len(sources) else 0
+    total = len(sources) + (1 if config.sync.enabled else 0)
+    return 1 if total and report.failed_sources >= total else 0
+
+
+def _cmd_sync(args: argparse.Namespace, config: Config) -> int:
+    from tuinews.cli_sync import cmd_sync
+
+    return cmd_sync(args, config)
 
 
 def _error(message: str) -> None:
-    print(f"tuinews: {message}", file=sys.stderr)
+    from tuinews.redact import redact_text
+
+    print(f"tuinews: {redact_text(message)}", file=sys.stderr)

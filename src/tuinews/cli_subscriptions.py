@@ -19,6 +19,7 @@ from tuinews.config import Config
 from tuinews.i18n import _, ngettext
 from tuinews.model import LoadFailure, Source, SourceKind
 from tuinews.paths import default_config_path
+from tuinews.redact import redact_text, redact_url
 from tuinews.textclean import clean_line
 
 _MAX_SKIPPED_SHOWN = 20
@@ -30,6 +31,10 @@ def cmd_add(args: argparse.Namespace, config: Config) -> int:
     from tuinews.sources.opml import language_code
     from tuinews.subscriptions import SubscriptionError, add_sources, feed_source, url_key
 
+    if config.sync.enabled and not getattr(args, "local", False):
+        from tuinews.cli_sync import cmd_add_server
+
+        return cmd_add_server(args, config)
     language = args.language
     if language is not None and language_code(language) is None:
         _error(
@@ -45,7 +50,7 @@ def cmd_add(args: argparse.Namespace, config: Config) -> int:
         return 2
     subscribed = {url_key(s.location) for s in config.sources if s.kind is SourceKind.URL}
     if url_key(source.location) in subscribed:
-        print(_("Already subscribed: {url}").format(url=source.location))
+        _say(_("Already subscribed: {url}").format(url=source.location))
         return 0
 
     warning = None
@@ -60,7 +65,7 @@ def cmd_add(args: argparse.Namespace, config: Config) -> int:
                 url=source.location, problem=found.problem
             )
         if found.discovered:
-            print(_("Found feed: {url}").format(url=found.url))
+            _say(_("Found feed: {url}").format(url=found.url))
             name = source.name if source.name != source.location else found.url
             source = replace(source, location=found.url, name=name)
 
@@ -71,11 +76,11 @@ def cmd_add(args: argparse.Namespace, config: Config) -> int:
         _error(str(exc))
         return 1
     if not added:
-        print(_("Already subscribed: {url}").format(url=source.location))
+        _say(_("Already subscribed: {url}").format(url=source.location))
         return 0
     if warning:
         _error(warning)
-    print(_("Subscribed to {url} in {path}").format(url=source.location, path=path))
+    _say(_("Subscribed to {url} in {path}").format(url=source.location, path=path))
     return 0
 
 
@@ -89,6 +94,12 @@ def cmd_remove(args: argparse.Namespace, config: Config) -> int:
     except SubscriptionError as exc:
         _error(str(exc))
         return 1
+    if removed is None and config.sync.enabled:
+        from tuinews.cli_sync import cmd_remove_server
+
+        status = cmd_remove_server(args, config)
+        if status is not None:
+            return status
     if removed is None:
         _error(
             _("{target}: no such source in {path}").format(
@@ -98,13 +109,17 @@ def cmd_remove(args: argparse.Namespace, config: Config) -> int:
         return 1
     name = clean_line(removed.name)
     shown = removed.location if name == removed.location else f"{name} ({removed.location})"
-    print(_("Removed {source}").format(source=shown))
+    _say(_("Removed {source}").format(source=shown))
     return 0
 
 
 def cmd_sources(args: argparse.Namespace, config: Config) -> int:
     """`tuinews sources`: the configured sources with their counts from the cache."""
     rows = [_source_row(source, counts) for source, counts in _with_counts(config)]
+    if config.sync.enabled:
+        from tuinews.cli_sync import server_source_rows
+
+        rows += server_source_rows(config)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
@@ -132,7 +147,7 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
     except OSError as exc:
         reason = (exc.strerror or str(exc)).lower()
         _error(_("{file}: cannot read: {reason}").format(file=where, reason=reason))
-        return 1
+        return 2 if isinstance(exc, FileNotFoundError) else 1  # no such file: a bad argument
     try:
         if looks_like_opml(data):
             result = parse_opml(data, where)
@@ -200,32 +215,33 @@ def _with_counts(config: Config) -> list[tuple[Source, Any]]:
     """Each configured source with its `SourceCount` from the cache (None when not cached yet)."""
     counts: dict[str, Any] = {}
     if config.sources and config.cache.path.exists():
+        from tuinews import library
+        from tuinews.cache_notes import recovery_note
         from tuinews.store import Store
 
         with Store(config.cache.path) as store:
-            if store.recovered_from is not None:
-                _error(
-                    _("{path}: the cache was damaged; moved aside to {backup}").format(
-                        path=config.cache.path, backup=store.recovered_from
-                    )
-                )
-            counts = {count.source.key: count for count in store.source_counts()}
+            if (note := recovery_note(store)) is not None:
+                _error(note)
+            # Counted as the reader shows them: without what `hide` rules keep out.
+            hide = library.cached_hide_rules(store, config.sources)
+            counts = {count.source.key: count for count in store.source_counts(hide=hide)}
     return [(source, counts.get(source.key)) for source in config.sources]
 
 
 def _source_row(source: Source, counts: Any) -> dict[str, Any]:
     cached = counts.source if counts is not None else None
     last_fetch = cached.last_fetch if cached is not None else None
+    # A URL's user name and password never leave the config file.
     return {
-        "name": source.name,
+        "name": redact_text(source.name),
         "kind": source.kind.value,
-        "location": source.location,
+        "location": redact_url(source.location),
         "tags": list(source.tags),
         "language": source.language,
         "articles": counts.total if counts is not None else 0,
         "unread": counts.unread if counts is not None else 0,
         "last_fetch": last_fetch.isoformat() if last_fetch is not None else None,
-        "last_error": cached.last_error if cached is not None else None,
+        "last_error": redact_text(cached.last_error) if cached and cached.last_error else None,
     }
 
 
@@ -271,4 +287,9 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
 
 
 def _error(message: str) -> None:
-    print(f"tuinews: {message}", file=sys.stderr)
+    print(f"tuinews: {redact_text(message)}", file=sys.stderr)
+
+
+def _say(message: str) -> None:
+    """A line on stdout, without the credentials of any URL in it."""
+    print(redact_text(message))

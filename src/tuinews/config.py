@@ -10,10 +10,12 @@ import os
 import re
 import tomllib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tuinews.i18n import N_, _
 from tuinews.model import Source, SourceKind
 from tuinews.paths import default_cache_path, default_config_path
 
@@ -83,6 +85,30 @@ class TranslateConfig:
     """The LibreTranslate API key, for servers that need one."""
 
 
+SYNC_SERVICES = ("none", "greader")
+"""The sync services `[sync] service` may name: "greader" is the Google Reader API."""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncConfig:
+    """`[sync]`: keep read and starred state in step with a feed server (`tuinews sync`)."""
+
+    service: str = "none"
+    """"none" (off) or "greader" (FreshRSS, Miniflux, Inoreader, The Old Reader...)."""
+    url: str = ""
+    """The API base URL, such as https://rss.example.net/api/greader.php."""
+    user: str = ""
+    password_command: str = ""
+    """A shell command whose first output line is the password (pass, secret-tool...)."""
+    password: str = field(default="", repr=False)
+    """The password itself (tuinews warns when the config file is readable by others)."""
+
+    @property
+    def enabled(self) -> bool:
+        """Whether a sync service is configured."""
+        return self.service != "none"
+
+
 DEFAULT_THEME = "tuinews-dark"
 
 
@@ -105,6 +131,7 @@ class Config:
     translate: TranslateConfig = field(default_factory=TranslateConfig)
     sources: tuple[Source, ...] = ()
     ui: UIConfig = field(default_factory=UIConfig)
+    sync: SyncConfig = field(default_factory=SyncConfig)
     keys: dict[str, str] = field(default_factory=dict)
     """`[keys]`: binding id -> keys ("app.toggle_star" = "S"); the ids are checked by the UI."""
     path: Path | None = None
@@ -133,6 +160,13 @@ _SECTIONS: dict[str, dict[str, tuple[type, ...]]] = {
         "api_key": (str,),
     },
     "ui": {"theme": (str,)},
+    "sync": {
+        "service": (str,),
+        "url": (str,),
+        "user": (str,),
+        "password_command": (str,),
+        "password": (str,),
+    },
 }
 _BIDI_MODES = ("auto", "app", "terminal")
 """Values of `reader.bidi` (the same as `tuinews.render.bidi.BIDI_MODES`)."""
@@ -146,12 +180,12 @@ _SOURCE_KEYS: dict[str, tuple[type, ...]] = {
     "hide": (list,),
     "full_text": (bool,),
 }
-_TYPE_NAMES = {
-    str: "a string",
-    int: "an integer",
-    float: "a number",
-    list: "a list",
-    bool: "true or false",
+_TYPE_MESSAGES = {
+    str: N_("{path}: '{key}' must be a string"),
+    int: N_("{path}: '{key}' must be an integer"),
+    float: N_("{path}: '{key}' must be a number"),
+    list: N_("{path}: '{key}' must be a list"),
+    bool: N_("{path}: '{key}' must be true or false"),
 }
 
 
@@ -164,63 +198,94 @@ def load_config(path: Path | None = None) -> Config:
     config_path = path if path is not None else default_config_path()
     if not config_path.exists():
         if explicit:
-            raise ConfigError(f"{config_path}: no such config file")
+            raise ConfigError(_("{path}: no such config file").format(path=config_path))
         return Config(cache=CacheConfig(default_cache_path()))
     try:
         data = tomllib.loads(config_path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{config_path}: not valid TOML: {exc}") from None
+        raise ConfigError(
+            _("{path}: not valid TOML: {error}").format(path=config_path, error=exc)
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{config_path}: cannot read: {_reason(exc)}") from None
+        raise ConfigError(
+            _("{path}: cannot read: {reason}").format(path=config_path, reason=_reason(exc))
+        ) from None
     return parse_config(data, config_path)
 
 
 def parse_config(data: dict[str, Any], path: Path) -> Config:
     """Check and convert parsed TOML into a Config; relative paths are taken from the file's folder."""
     where = str(path)
-    for key in data:
+    for key, value in data.items():
         if key not in _SECTIONS and key not in ("sources", "keys"):
-            raise ConfigError(f"{where}: unknown key '{key}'")
+            if isinstance(value, dict):
+                hint = _did_you_mean(key, [*_SECTIONS, "keys"])
+                message = (
+                    _("{path}: unknown section [{section}] (did you mean [{hint}]?)")
+                    if hint
+                    else _("{path}: unknown section [{section}]")
+                )
+                raise ConfigError(message.format(path=where, section=key, hint=hint))
+            raise ConfigError(_unknown_key(where, key, _key_hint(key, "", ())))
     values: dict[str, dict[str, Any]] = {}
     for section, keys in _SECTIONS.items():
         table = data.get(section, {})
         if not isinstance(table, dict):
-            raise ConfigError(f"{where}: '{section}' must be a table")
+            raise ConfigError(_("{path}: '{key}' must be a table").format(path=where, key=section))
         values[section] = _check_table(table, keys, section, where)
 
     base = path.parent
     cache_path = values["cache"].get("path")
+    if cache_path is not None and not cache_path.strip():
+        raise ConfigError(
+            _("{path}: '{key}' must name a file").format(path=where, key="cache.path")
+        )
+    if cache_path is not None and _expand(cache_path, base).is_dir():
+        raise ConfigError(
+            _("{path}: '{key}' is a folder; it must name a file in one").format(
+                path=where, key="cache.path"
+            )
+        )
     cache = CacheConfig(
         _expand(cache_path, base) if cache_path is not None else default_cache_path(),
         keep_days=values["cache"].get("keep_days", 90),
         max_per_source=values["cache"].get("max_per_source", 0),
     )
     if cache.keep_days < 1:
-        raise ConfigError(f"{where}: 'cache.keep_days' must be at least 1")
+        raise ConfigError(_at_least_1(where, "cache.keep_days"))
     if cache.max_per_source < 0:
-        raise ConfigError(f"{where}: 'cache.max_per_source' must be 0 (no limit) or more")
+        raise ConfigError(
+            _("{path}: '{key}' must be 0 (no limit) or more").format(
+                path=where, key="cache.max_per_source"
+            )
+        )
     values["reader"]["languages"] = _languages(values["reader"].get("languages", []), where)
+    if "language" in values["reader"]:
+        values["reader"]["language"] = _start_language(values["reader"]["language"], where)
     reader = ReaderConfig(**values["reader"])
     if reader.max_file_bytes <= 0:
-        raise ConfigError(f"{where}: 'reader.max_file_bytes' must be greater than 0")
+        raise ConfigError(_above_0(where, "reader.max_file_bytes"))
     if reader.bidi not in _BIDI_MODES:
-        raise ConfigError(f'{where}: \'reader.bidi\' must be one of "auto", "app", "terminal"')
+        raise ConfigError(_one_of(where, "reader.bidi", _BIDI_MODES))
     network = NetworkConfig(**values["network"])
     if network.timeout <= 0:
-        raise ConfigError(f"{where}: 'network.timeout' must be greater than 0")
+        raise ConfigError(_above_0(where, "network.timeout"))
     if network.concurrency < 1:
-        raise ConfigError(f"{where}: 'network.concurrency' must be at least 1")
+        raise ConfigError(_at_least_1(where, "network.concurrency"))
     if network.max_bytes <= 0:
-        raise ConfigError(f"{where}: 'network.max_bytes' must be greater than 0")
+        raise ConfigError(_above_0(where, "network.max_bytes"))
     translate = _translate(values["translate"], where)
+    sync = _sync(values["sync"], where)
     ui = UIConfig(**values["ui"])
     if not ui.theme.strip():
-        raise ConfigError(f"{where}: 'ui.theme' must name a theme")
+        raise ConfigError(_("{path}: '{key}' must name a theme").format(path=where, key="ui.theme"))
     keys = _keys(data.get("keys", {}), where)
 
     raw_sources = data.get("sources", [])
     if not isinstance(raw_sources, list):
-        raise ConfigError(f"{where}: 'sources' must be an array of tables ([[sources]])")
+        raise ConfigError(
+            _("{path}: 'sources' must be an array of tables ([[sources]])").format(path=where)
+        )
     sources = tuple(_parse_source(raw, index, base, where) for index, raw in enumerate(raw_sources))
     return Config(
         cache=cache,
@@ -229,6 +294,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         translate=translate,
         sources=sources,
         ui=ui,
+        sync=sync,
         keys=keys,
         path=path,
     )
@@ -238,18 +304,105 @@ def _translate(values: dict[str, Any], where: str) -> TranslateConfig:
     """`[translate]`: a known backend; a LibreTranslate backend needs an http(s) `url`."""
     backend = values.get("backend", "none").strip().lower()
     if backend not in TRANSLATE_BACKENDS:
-        names = ", ".join(f'"{name}"' for name in TRANSLATE_BACKENDS)
-        raise ConfigError(f"{where}: 'translate.backend' must be one of {names}")
+        raise ConfigError(_one_of(where, "translate.backend", TRANSLATE_BACKENDS))
     url = values.get("url", "").strip().rstrip("/")
     if url and not url.lower().startswith(("http://", "https://")):
-        raise ConfigError(f"{where}: 'translate.url' must start with http:// or https://")
+        raise ConfigError(_http_url(where, "translate.url"))
     if backend == "libretranslate" and not url:
         raise ConfigError(
-            f"{where}: 'translate.url' is needed with backend \"libretranslate\""
-            " (the server's address, such as http://localhost:5000)"
+            _(
+                "{path}: 'translate.url' is needed with backend \"libretranslate\""
+                " (the server's address, such as http://localhost:5000)"
+            ).format(path=where)
         )
     api_key = values.get("api_key") or None
     return TranslateConfig(backend=backend, url=url, api_key=api_key)
+
+
+def _sync(values: dict[str, Any], where: str) -> SyncConfig:
+    """`[sync]`: with a service, an http(s) `url`, a `user` and one way to get the password."""
+    service = values.get("service", "none").strip().lower()
+    if service not in SYNC_SERVICES:
+        raise ConfigError(_one_of(where, "sync.service", SYNC_SERVICES))
+    url = values.get("url", "").strip().rstrip("/")
+    if url and not url.lower().startswith(("http://", "https://")):
+        raise ConfigError(_http_url(where, "sync.url"))
+    user = values.get("user", "").strip()
+    command = values.get("password_command", "").strip()
+    password = values.get("password", "")
+    if service != "none":
+        if not url:
+            raise ConfigError(
+                _(
+                    "{path}: 'sync.url' is needed with service \"{service}\""
+                    " (the API address, such as https://rss.example.net/api/greader.php)"
+                ).format(path=where, service=service)
+            )
+        if not user:
+            raise ConfigError(
+                _("{path}: 'sync.user' is needed with service \"{service}\"").format(
+                    path=where, service=service
+                )
+            )
+        if not command and not password:
+            raise ConfigError(
+                _(
+                    "{path}: 'sync.password_command' (or 'sync.password') is needed with service"
+                    ' "{service}"'
+                ).format(path=where, service=service)
+            )
+    if command and password:
+        raise ConfigError(
+            _("{path}: set one of 'sync.password_command' and 'sync.password'").format(path=where)
+        )
+    return SyncConfig(
+        service=service, url=url, user=user, password_command=command, password=password
+    )
+
+
+def _did_you_mean(name: str, known: Iterable[str]) -> str | None:
+    """The known name closest to a misspelt `name`, when one is close enough."""
+    import difflib
+
+    found = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def _key_hint(key: str, prefix: str, keys: Iterable[str]) -> str | None:
+    """The key meant: a close key of the same table, else the same key in another one."""
+    close = _did_you_mean(key, keys)
+    if close is not None:
+        return f"{prefix}.{close}"
+    for section, table in _SECTIONS.items():
+        if key in table and section != prefix:
+            return f"{section}.{key}"
+    return None
+
+
+def _unknown_key(where: str, key: str, hint: str | None) -> str:
+    message = (
+        _("{path}: unknown key '{key}' (did you mean '{hint}'?)")
+        if hint
+        else _("{path}: unknown key '{key}'")
+    )
+    return message.format(path=where, key=key, hint=hint)
+
+
+def _at_least_1(where: str, key: str) -> str:
+    return _("{path}: '{key}' must be at least 1").format(path=where, key=key)
+
+
+def _above_0(where: str, key: str) -> str:
+    return _("{path}: '{key}' must be greater than 0").format(path=where, key=key)
+
+
+def _http_url(where: str, key: str) -> str:
+    return _("{path}: '{key}' must start with http:// or https://").format(path=where, key=key)
+
+
+def _one_of(where: str, key: str, values: Iterable[str]) -> str:
+    names = ", ".join(f'"{value}"' for value in values)
+    return _("{path}: '{key}' must be one of {values}").format(path=where, key=key, values=names)
 
 
 def _check_table(
@@ -259,11 +412,11 @@ def _check_table(
     for key, value in table.items():
         name = f"{prefix}.{key}"
         if key not in keys:
-            raise ConfigError(f"{where}: unknown key '{name}'")
+            raise ConfigError(_unknown_key(where, name, _key_hint(key, prefix, keys)))
         types = keys[key]
         # bool is an int subclass in Python, but `timeout = true` is a mistake.
         if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
-            raise ConfigError(f"{where}: '{name}' must be {_TYPE_NAMES[types[0]]}")
+            raise ConfigError(_(_TYPE_MESSAGES[types[0]]).format(path=where, key=name))
         checked[key] = float(value) if float in types else value
     return checked
 
@@ -271,17 +424,21 @@ def _check_table(
 def _parse_source(raw: Any, index: int, base: Path, where: str) -> Source:
     prefix = f"sources[{index}]"
     if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: '{prefix}' must be a table")
+        raise ConfigError(_("{path}: '{key}' must be a table").format(path=where, key=prefix))
     values = _check_table(raw, _SOURCE_KEYS, prefix, where)
     has_path, has_url = "path" in values, "url" in values
     if has_path == has_url:
-        raise ConfigError(f"{where}: '{prefix}' needs exactly one of 'path' or 'url'")
+        raise ConfigError(
+            _("{path}: '{key}' needs exactly one of 'path' or 'url'").format(path=where, key=prefix)
+        )
     tags = values.get("tags", [])
     if not all(isinstance(tag, str) for tag in tags):
-        raise ConfigError(f"{where}: '{prefix}.tags' must be a list of strings")
+        raise ConfigError(
+            _("{path}: '{key}' must be a list of strings").format(path=where, key=f"{prefix}.tags")
+        )
     refresh_minutes = values.get("refresh_minutes")
     if refresh_minutes is not None and refresh_minutes < 1:
-        raise ConfigError(f"{where}: '{prefix}.refresh_minutes' must be at least 1")
+        raise ConfigError(_at_least_1(where, f"{prefix}.refresh_minutes"))
     hide = _hide(values.get("hide", []), f"{prefix}.hide", where)
     if has_path:
         location = str(_expand(values["path"], base))
@@ -290,14 +447,14 @@ def _parse_source(raw: Any, index: int, base: Path, where: str) -> Source:
     else:
         location = values["url"].strip()
         if not location.lower().startswith(("http://", "https://")):
-            raise ConfigError(f"{where}: '{prefix}.url' must start with http:// or https://")
+            raise ConfigError(_http_url(where, f"{prefix}.url"))
         kind = SourceKind.URL
         default_name = location
     return Source(
         kind=kind,
         location=location,
         name=values.get("name") or default_name,
-        language=values.get("language"),
+        language=_source_language(values.get("language"), prefix, where),
         tags=tuple(tags),
         refresh_minutes=refresh_minutes,
         hide=hide,
@@ -310,12 +467,18 @@ def _hide(raw: list, name: str, where: str) -> tuple[str, ...]:
     patterns: list[str] = []
     for item in raw:
         if not isinstance(item, str) or not item:
-            raise ConfigError(f"{where}: '{name}' must be a list of regular expressions")
+            raise ConfigError(
+                _("{path}: '{key}' must be a list of regular expressions").format(
+                    path=where, key=name
+                )
+            )
         try:
             re.compile(item)
         except re.error as exc:
             raise ConfigError(
-                f"{where}: '{name}': bad regular expression {item!r}: {exc}"
+                _("{path}: '{key}': bad regular expression {pattern}: {error}").format(
+                    path=where, key=name, pattern=repr(item), error=exc
+                )
             ) from None
         patterns.append(item)
     return tuple(patterns)
@@ -348,7 +511,7 @@ def valid_key(key: str) -> bool:
 def _keys(raw: Any, where: str) -> dict[str, str]:
     """`[keys]`: binding id -> comma-separated keys; dotted ids may also be written unquoted."""
     if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: 'keys' must be a table")
+        raise ConfigError(_("{path}: '{key}' must be a table").format(path=where, key="keys"))
     flat: dict[str, str] = {}
 
     def walk(table: dict[str, Any], prefix: str) -> None:
@@ -358,11 +521,19 @@ def _keys(raw: Any, where: str) -> dict[str, str]:
                 walk(value, f"{name}.")
                 continue
             if not isinstance(value, str):
-                raise ConfigError(f"{where}: 'keys.{name}' must be a string such as \"j,down\"")
+                raise ConfigError(
+                    _("{path}: '{key}' must be a string such as \"j,down\"").format(
+                        path=where, key=f"keys.{name}"
+                    )
+                )
             parts = [part.strip() for part in value.split(",")]
             bad = next((part for part in parts if not valid_key(part)), None)
             if bad is not None:
-                raise ConfigError(f"{where}: 'keys.{name}': {bad!r} is not a key name")
+                raise ConfigError(
+                    _("{path}: '{key}': {name} is not a key name").format(
+                        path=where, key=f"keys.{name}", name=repr(bad)
+                    )
+                )
             flat[name] = ",".join(parts)
 
     walk(raw, "")
@@ -377,10 +548,46 @@ def _languages(raw: list, where: str) -> tuple[str, ...]:
     for item in raw:
         code = normalize_language(item) if isinstance(item, str) else None
         if code is None:
-            raise ConfigError(f"{where}: 'reader.languages' must be a list of language codes")
+            raise ConfigError(
+                _("{path}: '{key}' must be a list of language codes").format(
+                    path=where, key="reader.languages"
+                )
+            )
         if code not in codes:
             codes.append(code)
     return tuple(codes)
+
+
+def _start_language(raw: str, where: str) -> str:
+    """`[reader] language`: "all", "mine" (the switcher's "My languages") or a language code."""
+    from tuinews.sources.language import normalize_language
+
+    if raw.strip().casefold() in ("all", "mine"):
+        return raw.strip().casefold()
+    code = normalize_language(raw)
+    if code is None:
+        raise ConfigError(
+            _('{path}: \'{key}\' must be "all" or a language code such as "uk"').format(
+                path=where, key="reader.language"
+            )
+        )
+    return code
+
+
+def _source_language(raw: str | None, prefix: str, where: str) -> str | None:
+    """`[[sources]] language`: a language code, normalised; None when not given (or empty)."""
+    from tuinews.sources.language import normalize_language
+
+    if raw is None or not raw.strip():
+        return None
+    code = normalize_language(raw)
+    if code is None:
+        raise ConfigError(
+            _("{path}: '{key}' must be a language code (such as en, uk, pt-BR)").format(
+                path=where, key=f"{prefix}.language"
+            )
+        )
+    return code
 
 
 def _expand(value: str, base: Path) -> Path:

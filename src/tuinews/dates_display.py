@@ -30,3 +30,13 @@ def format_article_date(value: datetime | None, now: datetime | None = None) -> 
         relative = format_timedelta(delta, add_direction=True, locale=locale, threshold=1.0)
         text += f" ({relative})"
     return text
+
+
+def prepare(locale: str) -> None:
+    """Load Babel's date data for `locale` now (from a background thread), not at the first date."""
+    from babel.dates import format_date, format_time, format_timedelta
+
+    now = datetime.now(UTC)
+    format_date(now, "long", locale=locale)
+    format_time(now, "HH:mm", locale=locale)
+    format_timedelta(timedelta(hours=-2), add_direction=True, locale=locale, threshold=1.0)

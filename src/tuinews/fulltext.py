@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 
 from tuinews.config import NetworkConfig
+from tuinews.i18n import _
 from tuinews.model import Article, Block, BlockKind, LoadError, LoadFailure
 from tuinews.store import Store
 
@@ -86,7 +87,7 @@ def extract_result(result) -> list[Block]:
 
     where = redact_url(result.url)
     if result.status == "error":
-        raise LoadFailure(where, result.error or "download failed")
+        raise LoadFailure(where, result.error or _("download failed"))
     headers = {key.lower(): value for key, value in result.headers.items()}
     content_type = headers.get("content-type", "")
     return extract_page(result.body, where, content_type, base=result.final_url or result.url)
@@ -100,18 +101,18 @@ def extract_page(data: bytes, where: str, content_type: str = "", *, base: str =
 
     mime = content_type.split(";", 1)[0].strip().lower()
     if mime and mime not in _HTML_TYPES and not _HTML_START.match(data[:4096]):
-        raise LoadFailure(where, f"not an HTML page ({mime})")
+        raise LoadFailure(where, _("not an HTML page ({type})").format(type=mime))
     if not mime and not _HTML_START.match(data[:4096]) and b"<body" not in data[:65536].lower():
-        raise LoadFailure(where, "not an HTML page")
+        raise LoadFailure(where, _("not an HTML page"))
     declared = _declared_charset(content_type, data)
     text = decode_bytes(data, where, declared)
     try:
         page = parse_html(_with_base(text, base), where)
     except (RecursionError, MemoryError):
-        raise LoadFailure(where, "cannot parse the page") from None
+        raise LoadFailure(where, _("cannot parse the page")) from None
     blocks = [block for block in page.blocks if block.text or block.kind is BlockKind.IMAGE]
     if not any(block.kind is not BlockKind.IMAGE for block in blocks):
-        raise LoadFailure(where, "no article text")
+        raise LoadFailure(where, _("no article text"))
     return blocks
 
 
@@ -120,7 +121,7 @@ def _check(article: Article) -> str:
         raise ValueError("fetch_full_text needs a stored article")
     link = (article.link or "").strip()
     if not link.lower().startswith(("http://", "https://")):
-        raise LoadFailure(article.title or article.guid, "the article has no web link")
+        raise LoadFailure(article.title or article.guid, _("the article has no web link"))
     return link
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tuinews.config import CacheConfig, Config
-from tuinews.i18n import ngettext
+from tuinews.i18n import _, ngettext
 from tuinews.model import (
     Article,
     LangOrigin,
@@ -104,12 +104,25 @@ def path_sources(paths: Iterable[str | Path]) -> list[Source]:
 
 
 def session_sources(config: Config, paths: Sequence[str | Path] = ()) -> list[Source]:
-    """What this run shows: the given paths, else the configured sources, else the demo library."""
+    """What this run shows: the given paths, else the configured sources, else the demo library.
+
+    With `[sync]` configured there is no demo: the feed server's subscriptions (`server_sources`)
+    join the configured sources.
+    """
     if paths:
         return path_sources(paths)
-    if config.sources:
+    if config.sources or config.sync.enabled:
         return list(config.sources)
     return demo_sources()
+
+
+def server_sources(store: Store, config: Config) -> list[Source]:
+    """The `server` sources of the configured feed server's subscriptions (none without sync)."""
+    if not config.sync.enabled:
+        return []
+    from tuinews.store.sync_state import SyncState, account_key
+
+    return SyncState(store, account_key(config.sync.url, config.sync.user)).sources()
 
 
 def register_sources(store: Store, sources: Iterable[Source]) -> list[Source]:
@@ -140,7 +153,7 @@ def load_path_sources(
             store.upsert_source(source)
         root = Path(source.location)
         if not root.exists():
-            error = LoadError(source.location, "no such file or folder")
+            error = LoadError(source.location, _("no such file or folder"))
             report.errors.append(error)
             report.failed_sources += 1
             store.record_fetch(_id(source), error.reason)
@@ -240,7 +253,7 @@ def read_path(store: Store, path: Path, *, max_bytes: int) -> Article:
     store.upsert_articles(source, [(article, _stamp(Path(source.location)))])
     stored = store.article_by_guid(_id(source), article.guid)
     if stored is None:  # pragma: no cover - the upsert above just wrote it
-        raise LoadFailure(str(path), "could not be cached")
+        raise LoadFailure(str(path), _("could not be cached"))
     return stored
 
 
@@ -264,6 +277,23 @@ def hide_rules(sources: Iterable[Source]) -> tuple[tuple[int, str], ...]:
         (source.id, pattern)
         for source in sources
         if source.id is not None
+        for pattern in source.hide
+    )
+
+
+def cached_hide_rules(store: Store, sources: Iterable[Source]) -> tuple[tuple[int, str], ...]:
+    """`hide_rules` of configured sources, matched to the cached sources they belong to by key.
+
+    For commands that read the cache without registering sources (`list`, `search`, `sources`).
+    """
+    configured = {source.key: source for source in sources if source.hide}
+    if not configured:
+        return ()
+    ids = {cached.key: cached.id for cached in store.sources() if cached.key in configured}
+    return tuple(
+        (ids[key], pattern)
+        for key, source in configured.items()
+        if ids.get(key) is not None
         for pattern in source.hide
     )
 

@@ -141,6 +141,8 @@ class Article:
     """`blocks` are the full web page's article (`f`), not the feed's summary."""
     extractor: str = ""
     """With `full_text`: what extracted it from the page."""
+    full_text_stale: bool = False
+    """With `full_text`: the feed item changed after the page was fetched (`f` fetches it again)."""
 
     @property
     def paragraphs(self) -> list[str]:
@@ -154,20 +156,23 @@ class Article:
         """
         if blocks_json is None:
             blocks_json = blocks_to_json(self.blocks)
-        digest = hashlib.sha1(usedforsecurity=False)
         published = str(self.published.timestamp() if self.published else "")
-        for part in (self.title, self.link or "", self.author or "", self.language, published):
-            digest.update(part.encode("utf-8", "surrogatepass"))
-            digest.update(b"\0")
-        digest.update(blocks_json.encode("utf-8", "surrogatepass"))
-        for alt in self.alternates:
-            digest.update(f"\0{alt.language}\0{alt.url}".encode("utf-8", "surrogatepass"))
-        return digest.hexdigest()
+        # Hashed as one string: the same digest as each part on its own, for fewer calls.
+        parts = [self.title, self.link or "", self.author or "", self.language, published, ""]
+        text = "\0".join(parts) + blocks_json
+        if self.alternates:
+            text += "".join(f"\0{alt.language}\0{alt.url}" for alt in self.alternates)
+        data = text.encode("utf-8", "surrogatepass")
+        return hashlib.sha1(data, usedforsecurity=False).hexdigest()
 
 
 def blocks_to_json(blocks: list[Block]) -> str:
     """The body as JSON text, the way the cache stores it."""
-    return json.dumps([block.to_json() for block in blocks], ensure_ascii=False)
+    return _BLOCKS_ENCODER.encode([block.to_json() for block in blocks])
+
+
+_BLOCKS_ENCODER = json.JSONEncoder(ensure_ascii=False)
+"""What `json.dumps(..., ensure_ascii=False)` uses, made once rather than at every call."""
 
 
 def article_uid(source_key: str, guid: str) -> str:
@@ -181,6 +186,8 @@ class SourceKind(StrEnum):
 
     PATH = "path"
     URL = "url"
+    SERVER = "server"
+    """A subscription of a feed server (Google Reader API), kept in step by `tuinews sync`."""
 
 
 @dataclass(slots=True)

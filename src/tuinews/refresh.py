@@ -1,7 +1,10 @@
 """Refreshing feed sources: fetch them politely (async), parse (in worker processes when it pays), store.
 
-Each feed is written in its own short transaction as soon as it is parsed, so a refresh that fails or
-is killed halfway keeps everything that came before; a failed feed keeps every cached article.
+Feeds are parsed and stored by worker processes (each with its own connection to the cache) when
+there are enough of them, else parsed in a thread and stored here. Each feed is written whole in a
+short transaction as soon as it is parsed (one feed, or the few that waited for a worker together,
+with their validators), so a refresh that fails or is killed halfway keeps everything that came
+before; a failed feed keeps every cached article.
 Nothing here imports Textual: the CLI and the TUI's worker both call `refresh_feeds`.
 """
 
@@ -11,25 +14,34 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from tuinews.config import NetworkConfig
+from tuinews.i18n import _, set_ui_language, ui_language
 from tuinews.library import LoadReport, Progress, apply_source_language
 from tuinews.model import LoadError, LoadFailure, Source, SourceKind
-from tuinews.store import FeedState, Store
+from tuinews.store import FeedState, Store, StoreError, UpsertCounts
 
 POOL_THRESHOLD = 4
 """Parse in worker processes once at least this many feeds come back with new content."""
 WORKERS = min(2, os.cpu_count() or 1)
+MAX_BATCH_FEEDS = 16
+MAX_BATCH_BYTES = 1024 * 1024
+"""A worker stores at most this many feeds (and bytes of them) in one transaction; a batch that
+fits in fewer bytes also keeps the wait for the last one at the end of a refresh short."""
+BACKGROUND_NICENESS = 10
 MAX_FULL_TEXTS_PER_FEED = 20
-"""`full_text = true`: at most this many new items of one feed get their web page per refresh."""
+"""`full_text = true`: at most this many new (or changed) items of a feed get their page per refresh."""
 
 
 def parse_job(body: bytes, url: str, headers: dict[str, str], fetched_at: datetime):
@@ -66,12 +78,146 @@ def prepare_job(
     return PreparedFeed(parsed.title, parsed.warning, rows)
 
 
+@dataclass(slots=True)
+class StoredFeed:
+    """What storing a feed gave: its counts, and its items whose web pages `full_text` fetches."""
+
+    warning: str | None
+    counts: UpsertCounts
+    full_text_ids: list[int]
+
+
+def write_feed(
+    store: Store,
+    source: Source,
+    prepared: PreparedFeed,
+    etag: str | None,
+    last_modified: str | None,
+) -> StoredFeed:
+    """Store a parsed feed's articles and its validators together, in one short transaction."""
+    uids = [row[0] for row in prepared.rows] if source.full_text else []
+    new: list[int] = []
+    with store.batch():
+        known = set(store.article_ids(_id(source), uids)) if uids else set()
+        counts = store.upsert_prepared(source, prepared.rows)
+        if uids and (counts.added or counts.updated):
+            ids = store.article_ids(_id(source), uids) if counts.added else {}
+            new = [ids[uid] for uid in uids if uid in ids and uid not in known]
+            if counts.updated:  # changed items: their kept pages are fetched again
+                new += store.stale_full_texts(_id(source))
+        store.record_feed_success(
+            _id(source), etag=etag, last_modified=last_modified, feed_title=prepared.title or None
+        )
+    return StoredFeed(prepared.warning, counts, new[:MAX_FULL_TEXTS_PER_FEED])
+
+
+_worker_stores: dict[Path, Store] = {}
+"""A worker process's connections to the cache, one per file, open until the process ends."""
+
+
+@dataclass(slots=True)
+class FeedJob:
+    """A downloaded feed for `store_batch`."""
+
+    body: bytes
+    url: str
+    headers: dict[str, str]
+    source: Source
+    etag: str | None
+    last_modified: str | None
+
+
+def store_batch(jobs: list[FeedJob], fetched_at: datetime, cache: Path) -> list[StoredFeed | str]:
+    """Parse feeds and store them through the worker's own connection to the cache, all in one
+    transaction (each feed whole: one that cannot be parsed is left out); runs in a worker.
+
+    Storing where the feeds are parsed keeps the rows out of the pipe and the writes off the
+    refresh's event loop (and, in the reader, away from the interface's interpreter); one
+    transaction for several feeds writes the pages that every feed changes (the index of
+    article ids, the search index) once rather than once per feed.
+    Returns, for each feed, what storing it gave or why it failed.
+    """
+    outcomes: list[StoredFeed | str] = []
+    prepared: list[tuple[int, PreparedFeed]] = []
+    for index, job in enumerate(jobs):
+        try:
+            feed = prepare_job(
+                job.body, job.url, job.headers, fetched_at, job.source.key, job.source.language
+            )
+        except LoadFailure as failure:
+            outcomes.append(failure.error.reason)
+        except Exception as exc:  # one bad feed must not stop the others
+            outcomes.append(f"cannot parse feed: {type(exc).__name__}")
+        else:
+            outcomes.append("")
+            prepared.append((index, feed))
+    if not prepared:
+        return outcomes
+    store = _worker_stores.get(cache)
+    try:
+        if store is None:
+            store = _worker_stores[cache] = Store(cache)
+        with store.batch():
+            for index, feed in prepared:
+                job = jobs[index]
+                outcomes[index] = write_feed(store, job.source, feed, job.etag, job.last_modified)
+    except StoreError as error:
+        for index, _feed in prepared:
+            outcomes[index] = str(error)
+    return outcomes
+
+
 def _ready() -> None:
     """A no-op job: submitting it starts a worker process before there is work."""
 
 
+def _start_worker(parent: int, language: str, niceness: int) -> None:
+    """Worker initializer: `_watch_parent`, and the refresh's priority."""
+    _watch_parent(parent, language)
+    if niceness:
+        with contextlib.suppress(OSError):
+            os.nice(niceness)
+
+
+def _watch_parent(parent: int, language: str = "en") -> None:
+    """Worker initializer: the worker ends as soon as the process that started the refresh is gone.
+
+    Without this, a `kill -9` of `tuinews fetch` (or of the reader) leaves the workers behind for
+    good: each holds both ends of the pool's pipes, so none ever reads end-of-file, and the fork
+    server waits for them. Ctrl+C is the parent's to handle: the workers ignore it. The worker
+    also speaks the parent's interface `language`: the reasons of failed feeds are written here.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    set_ui_language(language)
+    threading.Thread(
+        target=_exit_with, args=(parent,), name="tuinews-parent-watch", daemon=True
+    ).start()
+
+
+def _exit_with(parent: int) -> None:
+    import select
+
+    try:
+        handle = os.pidfd_open(parent)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # no pidfd here (old kernel, not Linux): poll
+        while True:
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except OSError:
+                pass
+            time.sleep(1.0)
+    select.select([handle], [], [])  # readable once the parent has exited
+    os._exit(1)
+
+
 def _warm_up(pool: ProcessPoolExecutor, workers: int) -> None:
-    with contextlib.suppress(RuntimeError):  # the refresh ended (and shut the pool) first
+    # The refresh may have ended (and shut the pool) first, or been interrupted (Ctrl+C): a
+    # warm-up has nothing to report, and the parse that needs a worker starts one itself.
+    with contextlib.suppress(Exception):
         for _ in range(workers):
             pool.submit(_ready)
 
@@ -82,8 +228,13 @@ def refresh_feeds(
     network: NetworkConfig,
     *,
     progress: Progress | None = None,
+    background: bool = False,
 ) -> LoadReport:
-    """Fetch every `url` source, store new and changed articles, and report per-feed errors."""
+    """Fetch every `url` source, store new and changed articles, and report per-feed errors.
+
+    `background`: the reader refreshes while someone reads; its parser processes then run at a
+    low priority, so that the interface gets the processor as soon as it needs it.
+    """
     feeds = [s for s in sources if s.kind is SourceKind.URL]
     report = LoadReport()
     if not feeds:
@@ -94,7 +245,9 @@ def refresh_feeds(
     feeds = _due(store, feeds)
     if not feeds:
         return report
-    asyncio.run(_Refresh(store, feeds, network, report, progress).run())
+    refresh = _Refresh(store, feeds, network, report, progress)
+    refresh.niceness = BACKGROUND_NICENESS if background else 0
+    asyncio.run(refresh.run())
     return report
 
 
@@ -136,9 +289,16 @@ class _Refresh:
         self.done = 0
         self.total = 0
         self.pool: Executor | None = None
+        self.niceness = 0
+        """Added to the worker processes' niceness (a reader's background refresh)."""
+        self.waiting: deque[tuple[FeedJob, asyncio.Future, bool]] = deque()
+        """Downloaded feeds waiting for a worker (with: whether a crash may be retried)."""
+        self.running = 0
+        """Batches in the workers."""
+        self.batches: set[asyncio.Task[None]] = set()
         self.fetched_at = datetime.now(UTC)
         self.full_text_ids: list[int] = []
-        """New articles of `full_text = true` sources, whose web pages are fetched at the end."""
+        """New and changed articles of `full_text = true` sources, whose pages are fetched at the end."""
 
     async def _full_texts(self) -> None:
         """Fetch the full pages of new items (`full_text = true`); failures become report notes."""
@@ -149,7 +309,7 @@ class _Refresh:
         articles = [a for i in self.full_text_ids if (a := self.store.article(i)) is not None]
         errors = await fetch_full_texts(self.store, articles, self.network)
         for error in errors:
-            self.report.notes.append(f"full text: {error}")
+            self.report.notes.append(_("full text: {error}").format(error=error))
 
     async def run(self) -> None:
         from tuinews.sources.fetch import FetchRequest, fetch_all
@@ -161,7 +321,9 @@ class _Refresh:
             if state.retry_until and state.retry_until > now:
                 until = datetime.fromtimestamp(state.retry_until).strftime("%H:%M")
                 self.report.notes.append(
-                    f"{_redact(source.location)}: skipped, the server asked us to wait until {until}"
+                    _("{url}: skipped, the server asked us to wait until {time}").format(
+                        url=_redact(source.location), time=until
+                    )
                 )
                 continue
             self.states[source.location] = state
@@ -188,14 +350,17 @@ class _Refresh:
             await self._full_texts()
         finally:
             if self.pool is not None:
-                self.pool.shutdown(wait=False, cancel_futures=True)
+                # Waiting costs the workers' exit (their jobs are done or cancelled); not waiting
+                # lets interpreter exit race the pool's manager thread, which (CPython 3.11) now
+                # and then prints "OSError: Bad file descriptor" from concurrent.futures at exit.
+                self.pool.shutdown(wait=True, cancel_futures=True)
 
     async def handle(self, result) -> None:
         source = self.by_url[result.url]
         where = _redact(result.url)
         try:
             if result.status == "error":
-                self._fail(source, where, result.error or "failed", result.retry_after)
+                self._fail(source, where, result.error or _("failed"), result.retry_after)
             elif result.status == "not_modified":
                 state = self.states[result.url]
                 self.store.record_feed_success(
@@ -213,64 +378,115 @@ class _Refresh:
     async def _store(self, source: Source, result, where: str) -> None:
         url = result.final_url or result.url
         try:
-            parsed = await self._parse(result.body, url, result.headers, source)
+            stored = await self._parse(result, url, source)
         except LoadFailure as failure:
             self._fail(source, where, failure.error.reason, None)
             return
-        except Exception as exc:  # a worker process died: that feed fails, the others go on
-            self._fail(source, where, f"cannot parse feed: {type(exc).__name__}", None)
+        except StoreError as error:  # a worker could not write the cache
+            self._fail(source, where, str(error), None)
             return
-        uids = [row[0] for row in parsed.rows] if source.full_text else []
-        known = set(self.store.article_ids(_id(source), uids)) if uids else set()
-        counts = self.store.upsert_prepared(source, parsed.rows)
-        if uids and counts.added:
-            ids = self.store.article_ids(_id(source), uids)
-            new = [ids[uid] for uid in uids if uid in ids and uid not in known]
-            self.full_text_ids.extend(new[:MAX_FULL_TEXTS_PER_FEED])
+        except Exception as exc:  # a worker process died: that feed fails, the others go on
+            reason = _("cannot parse feed: {reason}").format(reason=type(exc).__name__)
+            self._fail(source, where, reason, None)
+            return
+        self.full_text_ids.extend(stored.full_text_ids)
+        counts = stored.counts
         self.report.added += counts.added
         self.report.updated += counts.updated
         self.report.unchanged += counts.unchanged
-        self.store.record_feed_success(
-            _id(source),
-            etag=result.etag,
-            last_modified=result.last_modified,
-            feed_title=parsed.title or None,
-        )
-        if parsed.warning:
-            self.report.notes.append(f"{where}: {parsed.warning}")
+        if stored.warning:
+            self.report.notes.append(f"{where}: {stored.warning}")
         if result.moved_to and result.moved_to != source.location:
             old = source.location
             if self.store.move_source(source, result.moved_to):
                 self.report.moved.append((old, result.moved_to))
                 self.report.notes.append(
-                    f"{_redact(old)}: moved permanently to {_redact(result.moved_to)}"
+                    _("{url}: moved permanently to {new_url}").format(
+                        url=_redact(old), new_url=_redact(result.moved_to)
+                    )
                 )
 
-    async def _parse(
-        self, body: bytes, url: str, headers: dict[str, str], source: Source
-    ) -> PreparedFeed:
-        """Parse in the pool; if a worker died (taking the pool with it), retry once in a new one."""
+    async def _parse(self, result, url: str, source: Source) -> StoredFeed:
+        """Parse and store a feed: in a worker process when there is a pool, else parse in a
+        thread and store here."""
+        if self._executor() is not None:
+            job = FeedJob(
+                result.body, url, result.headers, source, result.etag, result.last_modified
+            )
+            return await self._in_worker(job)
+        prepared = await asyncio.get_running_loop().run_in_executor(
+            None,
+            prepare_job,
+            result.body,
+            url,
+            result.headers,
+            self.fetched_at,
+            source.key,
+            source.language,
+        )
+        return write_feed(self.store, source, prepared, result.etag, result.last_modified)
+
+    async def _in_worker(self, job: FeedJob) -> StoredFeed:
+        """`store_batch` in a worker, for this feed and whatever else waits for a worker then."""
+        future: asyncio.Future[StoredFeed | str] = asyncio.get_running_loop().create_future()
+        self.waiting.append((job, future, True))
+        self._dispatch()
+        outcome = await future
+        if isinstance(outcome, str):
+            raise LoadFailure(job.url, outcome)
+        return outcome
+
+    def _dispatch(self) -> None:
+        """Give each free worker the feeds that wait, up to a batch's limits.
+
+        While the workers keep up, each feed goes alone; once downloads come faster than the
+        workers store them, feeds wait, and the next batch takes several at once.
+        """
+        while self.waiting and self.running < WORKERS:
+            batch = [self.waiting.popleft()]
+            size = len(batch[0][0].body)
+            while (
+                batch[0][2]
+                and self.waiting
+                and self.waiting[0][2]
+                and len(batch) < MAX_BATCH_FEEDS
+                and size + len(self.waiting[0][0].body) <= MAX_BATCH_BYTES
+            ):
+                batch.append(self.waiting.popleft())
+                size += len(batch[-1][0].body)
+            self.running += 1
+            task = asyncio.get_running_loop().create_task(self._run_batch(batch))
+            self.batches.add(task)
+            task.add_done_callback(self.batches.discard)
+
+    async def _run_batch(self, batch: list[tuple[FeedJob, asyncio.Future, bool]]) -> None:
         loop = asyncio.get_running_loop()
-        for attempt in (1, 2):
-            pool = self._executor()
-            try:
-                return await loop.run_in_executor(
-                    pool,
-                    prepare_job,
-                    body,
-                    url,
-                    headers,
-                    self.fetched_at,
-                    source.key,
-                    source.language,
-                )
-            except BrokenProcessPool:
-                if pool is self.pool and pool is not None:
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    self.pool = None
-                if attempt == 2:
-                    raise LoadFailure(url, "the feed parser crashed") from None
-        raise AssertionError("unreachable")
+        pool = self._executor()
+        jobs = [job for job, _future, _retry in batch]
+        try:
+            outcomes = await loop.run_in_executor(
+                pool, store_batch, jobs, self.fetched_at, self.store.path
+            )
+        except BrokenProcessPool:
+            if pool is self.pool and pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = None
+            # A worker died, taking the pool with it: each feed once more, alone, in a new pool.
+            outcomes = []
+            for job, future, retry in batch:
+                if retry:
+                    self.waiting.append((job, future, False))
+                    outcomes.append(None)
+                else:
+                    outcomes.append(_("the feed parser crashed"))
+        except Exception as exc:
+            outcomes = [f"cannot parse feed: {type(exc).__name__}"] * len(batch)
+        finally:
+            self.running -= 1
+        for (_job, future, _retry), outcome in zip(batch, outcomes, strict=True):
+            if outcome is not None and not future.done():
+                future.set_result(outcome)
+        self._dispatch()
 
     def _start_pool(self) -> None:
         """Start the worker processes now, so that they are ready when the first feed arrives."""
@@ -286,7 +502,12 @@ class _Refresh:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["tuinews.refresh", "tuinews.sources.feeds"])
             _start_process_helpers()
-            self.pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=context)
+            self.pool = ProcessPoolExecutor(
+                max_workers=WORKERS,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(os.getpid(), ui_language(), self.niceness),
+            )
         return self.pool
 
     def _fail(self, source: Source, where: str, reason: str, retry_until: float | None) -> None:
@@ -313,11 +534,18 @@ def _start_process_helpers() -> None:
         os.fstat(saved.fileno())
     except (AttributeError, OSError, ValueError):
         sys.stderr = sys.__stderr__
+    # Started with Ctrl+C ignored, the fork server and the workers it forks inherit that: a Ctrl+C
+    # on `tuinews fetch` stops the parent cleanly instead of killing a worker as it starts.
+    interrupt = None
+    if threading.current_thread() is threading.main_thread():
+        interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         resource_tracker.ensure_running()
         forkserver.ensure_running()
     finally:
         sys.stderr = saved
+        if interrupt is not None:
+            signal.signal(signal.SIGINT, interrupt)
 
 
 def _redact(url: str) -> str:

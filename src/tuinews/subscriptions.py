@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from tuinews.config import ConfigError, parse_config
+from tuinews.i18n import _, ngettext
 from tuinews.model import Source, SourceKind
 from tuinews.sources.opml import http_url
 
@@ -52,7 +53,9 @@ def feed_source(
     """A URL `Source` as `add_sources` takes it; raises `ValueError` unless `url` is http(s)."""
     checked = http_url(url)
     if checked is None:
-        raise ValueError(f"{url.strip()}: a feed URL must start with http:// or https://")
+        raise ValueError(
+            _("{url}: a feed URL must start with http:// or https://").format(url=url.strip())
+        )
     clean_tags = tuple(dict.fromkeys(tag.strip() for tag in tags if tag.strip()))
     return Source(
         kind=SourceKind.URL,
@@ -71,7 +74,7 @@ def add_source(
     tags: Sequence[str] = (),
 ) -> bool:
     """Subscribe to one feed URL; False when it is already subscribed (nothing written)."""
-    added, _ = add_sources(config_path, [feed_source(url, name, language, tags)])
+    added, _existing = add_sources(config_path, [feed_source(url, name, language, tags)])
     return bool(added)
 
 
@@ -82,14 +85,14 @@ def add_sources(config_path: Path, entries: Iterable[Source]) -> tuple[list[Sour
     The file (and its folder) is created when missing. Nothing is written when nothing is new.
     """
     with _locked(config_path):
-        _, doc, current = _load(config_path)
+        _text, doc, current = _load(config_path)
         subscribed = {url_key(s.location) for s in current if s.kind is SourceKind.URL}
         seen: set[str] = set()
         added: list[Source] = []
         existing: list[Source] = []
         for entry in entries:
             if entry.kind is not SourceKind.URL or http_url(entry.location) is None:
-                raise ValueError(f"{entry.location}: not an http(s) feed URL")
+                raise ValueError(_("{url}: not an http(s) feed URL").format(url=entry.location))
             key = url_key(entry.location)
             if key in subscribed:
                 existing.append(entry)
@@ -152,7 +155,11 @@ def find_source(sources: Sequence[Source], key: str) -> int | None:
         ]
     if len(matches) > 1:
         raise SubscriptionError(
-            f"{key}: {len(matches)} sources have this name; give the URL or path instead"
+            ngettext(
+                "{name}: {count} source has this name; give the URL or path instead",
+                "{name}: {count} sources have this name; give the URL or path instead",
+                len(matches),
+            ).format(name=key, count=len(matches))
         )
     return matches[0] if matches else None
 
@@ -170,16 +177,22 @@ def _load(path: Path) -> tuple[str, Any, tuple[Source, ...]]:
         with path.open(encoding="utf-8", newline="") as file:
             text = file.read()
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {_reason(exc)}") from None
+        raise ConfigError(
+            _("{path}: cannot read: {reason}").format(path=path, reason=_reason(exc))
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError(
+            _("{path}: not valid TOML: {error}").format(path=path, error=exc)
+        ) from None
     config = parse_config(data, path)
     try:
         doc = tomlkit.parse(text)
     except TOMLKitError as exc:
-        raise ConfigError(f"{path}: cannot edit this TOML: {exc}") from None
+        raise ConfigError(
+            _("{path}: cannot edit this TOML: {error}").format(path=path, error=exc)
+        ) from None
     return text, doc, config.sources
 
 
@@ -210,7 +223,9 @@ def _append(doc: Any, entry: Source, path: Path) -> None:
             table.trivia.indent = "" if previous.endswith("\n\n") else _separator(previous)
             table.add(tomlkit.nl())
     else:
-        raise ConfigError(f"{path}: 'sources' must be an array of tables ([[sources]])")
+        raise ConfigError(
+            _("{path}: 'sources' must be an array of tables ([[sources]])").format(path=path)
+        )
 
 
 def _values(entry: Source) -> dict[str, Any]:
@@ -239,11 +254,15 @@ def _check(text: str, path: Path, expected: list[str]) -> None:
         sources = parse_config(tomllib.loads(text), path).sources
     except (tomllib.TOMLDecodeError, ConfigError) as exc:
         raise ConfigError(
-            f"{path}: cannot edit the sources safely ({exc}); nothing written"
+            _("{path}: cannot edit the sources safely ({error}); nothing written").format(
+                path=path, error=exc
+            )
         ) from None
     if [source.key for source in sources] != expected:
         raise ConfigError(
-            f"{path}: cannot edit the [[sources]] tables of this file safely; nothing written"
+            _(
+                "{path}: cannot edit the [[sources]] tables of this file safely; nothing written"
+            ).format(path=path)
         )
 
 
@@ -257,7 +276,9 @@ def _write_atomic(path: Path, text: str) -> None:
             target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
-        raise SubscriptionError(f"{path}: cannot write: {_reason(exc)}") from None
+        raise SubscriptionError(
+            _("{path}: cannot write: {reason}").format(path=path, reason=_reason(exc))
+        ) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
             file.write(text)
@@ -268,7 +289,9 @@ def _write_atomic(path: Path, text: str) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(temp)
-        raise SubscriptionError(f"{path}: cannot write: {_reason(exc)}") from None
+        raise SubscriptionError(
+            _("{path}: cannot write: {reason}").format(path=path, reason=_reason(exc))
+        ) from None
     with contextlib.suppress(OSError):
         folder = os.open(target.parent, os.O_RDONLY)
         try:
@@ -303,5 +326,5 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror.lower()
     if isinstance(exc, UnicodeDecodeError):
-        return "not UTF-8 text"
+        return _("not UTF-8 text")
     return str(exc) or type(exc).__name__

@@ -29,6 +29,8 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 
 def strip_controls(text: str) -> str:
     """Remove terminal escape sequences and control characters, keeping tabs and newlines."""
+    if _CONTROLS.search(text) is None:
+        return text  # every escape sequence, and "\r", starts with a character of `_CONTROLS`
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROLS.sub("", _ESCAPES.sub("", text))
 
@@ -37,11 +39,16 @@ def clean_text(text: str) -> str:
     """NFC-normalise a block of text and make it safe: no escapes, no controls, tidy line ends."""
     # Controls go first: one between a letter and its accent would otherwise block composition.
     text = unicodedata.normalize("NFC", strip_controls(text))
-    return _BLANK_LINES.sub("\n\n", text)
+    return _BLANK_LINES.sub("\n\n", text) if "\n\n\n" in text else text
 
 
 def clean_line(text: str) -> str:
     """Like `clean_text`, then fold all white space (newlines too) into single spaces and strip."""
+    if _CONTROLS.search(text) is None:
+        if text.isascii():  # then its only white space is " ", "\t" and "\n"
+            return " ".join(text.split())
+        text = unicodedata.normalize("NFC", text).replace("\n", " ").replace("\t", " ")
+        return _SPACES.sub(" ", text).strip()
     return _SPACES.sub(" ", clean_text(text).replace("\n", " ").replace("\t", " ")).strip()
 
 

@@ -305,7 +305,9 @@ def build_article(draft: Draft) -> Article:
     blocks = _tidy(blocks)
     if not blocks and (draft.title or not title):
         # Nothing but metadata (a page's <title>, front matter): no article to read.
-        raise LoadFailure(draft.where, "no article text")
+        from tuinews.i18n import _  # module level, it would clash with the `_` loop variables
+
+        raise LoadFailure(draft.where, _("no article text"))
 
     return Article(
         guid=draft.where,

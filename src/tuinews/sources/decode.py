@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import re
 
+from tuinews.i18n import _
 from tuinews.model import LoadFailure
 
 _BOMS = (
@@ -116,9 +117,9 @@ def _guess(data: bytes, where: str) -> str:
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
-            raise LoadFailure(where, "binary file") from None
+            raise LoadFailure(where, _("binary file")) from None
         if _too_many_controls(text):
-            raise LoadFailure(where, "binary file")
+            raise LoadFailure(where, _("binary file"))
         return text
     encoding = best.encoding
     if _prefer_western(data, encoding):
@@ -126,9 +127,9 @@ def _guess(data: bytes, where: str) -> str:
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError):
-        raise LoadFailure(where, "cannot decode text") from None
+        raise LoadFailure(where, _("cannot decode text")) from None
     if _too_many_controls(text):
-        raise LoadFailure(where, "binary file")
+        raise LoadFailure(where, _("binary file"))
     return text
 
 
@@ -144,7 +145,7 @@ def decode_bytes(data: bytes, where: str, declared: str | None = None) -> str:
         try:
             return _normalize_newlines(data[skip:].decode(encoding))
         except UnicodeDecodeError:
-            raise LoadFailure(where, "cannot decode text") from None
+            raise LoadFailure(where, _("cannot decode text")) from None
 
     if b"\x00" in data:
         encoding = utf16_without_bom(data)
@@ -152,12 +153,12 @@ def decode_bytes(data: bytes, where: str, declared: str | None = None) -> str:
             try:
                 text = data.decode(encoding)
             except UnicodeDecodeError:
-                raise LoadFailure(where, "cannot decode text") from None
+                raise LoadFailure(where, _("cannot decode text")) from None
             if _too_many_controls(text):
-                raise LoadFailure(where, "binary file")
+                raise LoadFailure(where, _("binary file"))
             return _normalize_newlines(text)
         if b"\x00" in data[:_SNIFF_BYTES] or data.count(b"\x00") > len(data) // 1000:
-            raise LoadFailure(where, "binary file")
+            raise LoadFailure(where, _("binary file"))
         # A few stray NULs deep inside a text file (a pasted UTF-16 snippet): drop them.
         # No byte of a multi-byte character is NUL in UTF-8 or the legacy code pages.
         data = data.replace(b"\x00", b"")
@@ -168,7 +169,7 @@ def decode_bytes(data: bytes, where: str, declared: str | None = None) -> str:
         pass
     else:
         if _too_many_controls(text):
-            raise LoadFailure(where, "binary file")
+            raise LoadFailure(where, _("binary file"))
         return _normalize_newlines(text)
 
     if declared and (codec := _codec_name(declared)) and not codec.startswith("utf-"):
@@ -183,5 +184,5 @@ def decode_bytes(data: bytes, where: str, declared: str | None = None) -> str:
     if _CONTROL_BYTES.search(data[:_SNIFF_BYTES]) and _too_many_controls(
         data[:_SNIFF_BYTES].decode("latin-1")
     ):
-        raise LoadFailure(where, "binary file")
+        raise LoadFailure(where, _("binary file"))
     return _normalize_newlines(_guess(data, where))

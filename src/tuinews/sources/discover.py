@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from tuinews import __version__
+from tuinews.i18n import _
 from tuinews.model import LoadFailure
+from tuinews.sources.html_depth import bounded_depth
 from tuinews.sources.opml import http_url
 
 PROBE_BYTES = 2 * 1024 * 1024
@@ -68,11 +70,11 @@ def probe(url: str, timeout: float, max_bytes: int = PROBE_BYTES) -> Probe:
         links = feed_links(_decode_html(body, content_type), final_url)
         if not links:
             raise LoadFailure(
-                url, "no feed link on this page (--no-discover subscribes to it as is)"
+                url, _("no feed link on this page (--no-discover subscribes to it as is)")
             )
         return Probe(links[0], discovered=links[0] != url)
-    shown = content_type.split(";")[0].strip() or "unknown content type"
-    return Probe(url, problem=f"it does not look like a feed ({shown})")
+    shown = content_type.split(";")[0].strip() or _("unknown content type")
+    return Probe(url, problem=_("it does not look like a feed ({type})").format(type=shown))
 
 
 def _download(url: str, timeout: float, max_bytes: int) -> tuple[str, int, str, bytes]:
@@ -97,7 +99,9 @@ def _download(url: str, timeout: float, max_bytes: int) -> tuple[str, int, str, 
                 if size >= max_bytes:
                     break
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"took longer than {timeout:g} s")
+                    raise TimeoutError(
+                        _("took longer than {seconds} s").format(seconds=f"{timeout:g}")
+                    )
         content_type = response.headers.get("content-type", "")
         return str(response.url), response.status_code, content_type, b"".join(chunks)[:max_bytes]
 
@@ -135,7 +139,7 @@ def feed_links(html: str, page_url: str) -> list[str]:
     """The http(s) feed URLs a page advertises, best first, resolved against `<base>` or `page_url`."""
     from selectolax.lexbor import LexborHTMLParser
 
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(bounded_depth(html))
     base = page_url
     base_node = tree.css_first("base[href]")
     if base_node is not None and (href := (base_node.attributes.get("href") or "").strip()):

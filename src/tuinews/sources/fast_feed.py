@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import re
-import urllib.parse
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from html.entities import entitydefs
 from xml.etree.ElementTree import Element, ParseError, fromstring
 
+from tuinews.sources.fast_url import join_url
 from tuinews.sources.feed_entry import (
     EntryDraft,
     FeedContext,
@@ -31,9 +31,15 @@ from tuinews.sources.feed_entry import (
 )
 
 _XML = "{http://www.w3.org/XML/1998/namespace}"
+_XML_LANG = _XML + "lang"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _ATOM = "http://www.w3.org/2005/Atom"
 _RSS10 = "http://purl.org/rss/1.0/"
+# `Element.get` rather than `Element.attrib` below: it makes no dictionary for an element without
+# attributes. Names made once:
+_ATOM_PREFIX = "{" + _ATOM
+_ATOM_LINK = f"{{{_ATOM}}}link"
+_RDF_ABOUT = f"{{{_RDF}}}about"
 _RSS090 = "http://my.netscape.com/rdf/simple/0.9/"
 # Namespace URIs (lowercased, as feedparser matches them) and the prefix feedparser gives them.
 # feedparser also maps any URI containing "backend.userland.com/rss" to "" (see `_prefix`).
@@ -142,14 +148,22 @@ _EMAIL = re.compile(
     r"([a-zA-Z]{2,4}|[0-9]{1,3})(\]?))(\?subject=\S+)?"
 )
 _RFC822 = re.compile(
-    r"^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|"
-    r"Nov|Dec) \d{4} \d{2}:\d{2}(?::\d{2})? (?:GMT|UTC|UT|Z|[ECMP][SD]T|[+-]\d{4})$"
+    r"^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|"
+    r"Nov|Dec) (\d{4}) (\d{2}):(\d{2})(?::(\d{2}))? (GMT|UTC|UT|Z|[ECMP][SD]T|[+-]\d{4})$"
 )
+_MONTH_NAMES = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, 1)}
+# `email.utils` offsets of the zone names `_RFC822` takes, in hours.
+_ZONES = {"GMT": 0, "UTC": 0, "UT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5}
+_ZONES.update({"MST": -7, "MDT": -6, "PST": -8, "PDT": -7})
 _W3CDTF = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$"
 )
 _CLOSE_TAG = re.compile(r"</(\w+)>")
 _ENTITY_REF = re.compile(r"&#?\w+;")
+_C1 = re.compile("[\x80-\x9f]")
+# A UTF-8 lead byte and a continuation byte, each read as a Latin-1 character.
+_UTF8_AS_LATIN1 = re.compile("[\xc2-\xf4][\x80-\xbf]")
 _CP1252 = {
     code: ord(bytes([code]).decode("cp1252"))
     for code in range(128, 160)
@@ -210,7 +224,7 @@ def _plain_document(data: bytes, headers: dict[str, str]) -> dict[str, str] | No
             return None
         if not charset and mime.startswith("text/") and not ascii_only:
             return None  # RFC 3023: text/xml without a charset is US-ASCII
-    if _BASE_ATTRIBUTE.search(data):
+    if b"base" in data and _BASE_ATTRIBUTE.search(data):
         return None
     prefixes: dict[str, str] = {}
     for prefix, uri in _NAMESPACES.findall(data):
@@ -248,12 +262,12 @@ def _tag_name(tag: str, prefixes: dict[str, str]) -> str:
 
 
 def _lang(element: Element, inherited: str | None) -> str | None:
-    attributes = element.attrib
-    if not attributes:
-        return inherited
-    lang = attributes.get(_XML + "lang", attributes.get("lang"))
+    # `Element.get`, unlike `Element.attrib`, makes no dictionary for an element without any.
+    lang = element.get(_XML_LANG)
     if lang is None:
-        return inherited
+        lang = element.get("lang")
+        if lang is None:
+            return inherited
     return lang or None
 
 
@@ -262,9 +276,10 @@ def _fix(text: str) -> str:
     text = text.strip()
     if text.isascii():
         return text
-    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
-        text = text.encode("iso-8859-1").decode("utf-8")
-    return text.translate(_CP1252)
+    if _UTF8_AS_LATIN1.search(text):  # else it cannot be UTF-8 read as Latin-1
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            text = text.encode("iso-8859-1").decode("utf-8")
+    return text.translate(_CP1252) if _C1.search(text) else text
 
 
 def _text(element: Element) -> str:
@@ -274,9 +289,10 @@ def _text(element: Element) -> str:
 
 
 def _urljoin(base: str, uri: str) -> str:
-    uri = _URI_FIXER.sub(r"\1\3", uri)
+    if ":///" in uri:  # the only case `_URI_FIXER` changes anything
+        uri = _URI_FIXER.sub(r"\1\3", uri)
     try:
-        return urllib.parse.urljoin(base, uri)
+        return join_url(base, uri)
     except ValueError:
         return ""
 
@@ -296,7 +312,10 @@ def _date(text: str) -> datetime | None:
     """A date both this module and feedparser read alike; raises `_Unsure` for any other."""
     if not text:
         return None
-    if _RFC822.match(text):
+    match = _RFC822.match(text)
+    if match is not None:
+        if 100 <= int(match[3]) < 9999:  # else `email.utils` reads the year its own way
+            return _rfc822_date(*match.groups())
         try:
             value = parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError) as error:
@@ -324,6 +343,32 @@ def _date(text: str) -> datetime | None:
         offset = timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
         value = value - offset if zone[0] == "+" else value + offset
     return value
+
+
+def _rfc822_date(
+    day: str, month: str, year: str, hour: str, minute: str, second: str | None, zone: str
+) -> datetime:
+    """What `parsedate_to_datetime` and `astimezone(UTC)` give for a date `_RFC822` matched."""
+    if zone in _ZONES:
+        offset = _ZONES[zone] * 3600
+    else:  # "+hhmm", minutes past 59 counted as such, as `email.utils` counts them
+        offset = int(zone[1:3]) * 3600 + int(zone[3:5]) * 60
+        offset = -offset if zone[0] == "-" else offset
+    if abs(offset) >= 86400:
+        raise _Unsure  # not a valid time zone: `email.utils` fails
+    try:
+        value = datetime(
+            int(year),
+            _MONTHS[month],
+            int(day),
+            int(hour),
+            int(minute),
+            int(second or 0),
+            tzinfo=UTC,
+        )
+    except ValueError as error:
+        raise _Unsure from error
+    return value - timedelta(seconds=offset) if offset else value
 
 
 class _Reader:
@@ -472,7 +517,7 @@ class _Reader:
         """(href added to the feed's alternates, value given to feed.link); None for neither."""
         if len(element):
             raise _Unsure
-        if "href" in element.attrib or element.tag == f"{{{_ATOM}}}link":
+        if element.get("href") is not None or element.tag == _ATOM_LINK:
             href = element.get("href")
             if not href:
                 raise _Unsure
@@ -489,17 +534,17 @@ class _Reader:
     def _text_construct(self, element: Element, lang: str | None) -> tuple[str, str]:
         """(value, MIME type) of a title as feedparser types it."""
         value = _text(element)
-        if self.version == "atom" or element.tag.startswith("{" + _ATOM):
+        if self.version == "atom" or element.tag.startswith(_ATOM_PREFIX):
             kind = _ATOM_TYPES.get(element.get("type", "text").lower())
             if kind is None:
                 raise _Unsure
             return value, kind
-        if "type" in element.attrib:
+        if element.get("type") is not None:
             raise _Unsure
         return value, "text/html" if _looks_like_html(value) else "text/plain"
 
     def _entry(self, entry: Element, entry_lang: str | None) -> EntryDraft:
-        guid = entry.get(f"{{{_RDF}}}about", "")
+        guid = entry.get(_RDF_ABOUT, "")
         title: tuple[str, str, str | None] | None = None  # value, type, language
         link: str | None = None
         alternates: list[tuple[str, str]] = []
@@ -520,7 +565,7 @@ class _Reader:
             elif name == "link":
                 if len(child):
                     raise _Unsure
-                if "href" in child.attrib or child.tag == f"{{{_ATOM}}}link":
+                if child.get("href") is not None or child.tag == _ATOM_LINK:
                     href = child.get("href")
                     if not href:
                         raise _Unsure
@@ -534,7 +579,8 @@ class _Reader:
                 else:
                     text = _fix(child.text or "")
                     text = _urljoin(self.base, text) if text else text
-                    text = _CHARREF_IN_LINK.sub(r"&\g<1>", text.replace("&amp;", "&"))
+                    if "&" in text:
+                        text = _CHARREF_IN_LINK.sub(r"&\g<1>", text.replace("&amp;", "&"))
                     link = text
                     if text:
                         alternates.append((text, ""))
@@ -620,10 +666,10 @@ class _Reader:
         if len(element):
             raise _Unsure  # inline XHTML
         if name == "description" or name == "content_encoded":
-            if "type" in element.attrib or "mode" in element.attrib:
+            if element.get("type") is not None or element.get("mode") is not None:
                 raise _Unsure
             return _fix(element.text or ""), "text/html"
-        if "src" in element.attrib or "mode" in element.attrib:
+        if element.get("src") is not None or element.get("mode") is not None:
             raise _Unsure
         kind = _ATOM_TYPES.get(element.get("type", "text").lower())
         if kind is None:

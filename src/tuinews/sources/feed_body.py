@@ -10,15 +10,17 @@ read, so event handlers vanish with the markup.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
 from tuinews.model import Block, BlockKind
 from tuinews.sources.html import walk_blocks
 from tuinews.sources.html_body import _is_chrome_element, remove_chrome_elements
+from tuinews.sources.html_depth import bounded_depth
 from tuinews.sources.html_meta import absolute_url
 from tuinews.sources.inline import InlineText
-from tuinews.textclean import clean_line, clean_text
+from tuinews.textclean import clean_line, clean_text, strip_controls
 
 # On top of what `remove_chrome_elements` always drops (scripts, styles, iframes, objects, embeds...).
 _DROP_TAGS = ["form", "applet", "frameset", "frame"]
@@ -100,7 +102,7 @@ def general_html_blocks(html: str, base: str) -> list[Block]:
     """`html_blocks` through the HTML parser and the page walker, whatever the markup."""
     from selectolax.lexbor import LexborHTMLParser
 
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(bounded_depth(html))
     tree.strip_tags(_DROP_TAGS)
     for image in tree.css("img"):
         if _is_tracking_pixel(image):
@@ -129,6 +131,8 @@ _SIMPLE_ATTRIBUTES = re.compile(
 _SIMPLE_INLINE = frozenset("b i em strong span u s small sub sup".split())
 # Attributes nothing but `_is_chrome_element` reads on these elements (and `href` on a link).
 _SIMPLE_NAMES = frozenset("href title target rel lang dir class id style role".split())
+# Of those, the ones `_is_chrome_element` reads.
+_CHROME_READS = frozenset("class id style role".split())
 _ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos|nbsp)|#([0-9]{1,7})|#[xX]([0-9A-Fa-f]{1,6}));")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'", "nbsp": "\u00a0"}
@@ -216,53 +220,72 @@ def _simple_walk(html: str, base: str) -> list[Block]:
         if text:
             blocks.append(Block(BlockKind.PARAGRAPH, text, links=links))
 
-    position = 0
-    for match in _SIMPLE_TAG.finditer(html):
-        start = match.start()
-        if start > position:
-            text = html[position:start]
-            if "<" in text:
-                raise _Unsimple
-            buffer.add(_decode(text))
-        position = match.end()
-        closing, tag, rest = match.groups()
-        tag = tag.lower()
+    # Text, then (closing slash, tag name, attributes, text after the tag) for each tag.
+    parts = _SIMPLE_TAG.split(html)
+    last = len(parts) - 1
+    if parts[0]:
+        buffer.add(_text(parts[0]))
+    index = 1
+    while index < last:
+        closing = parts[index]
+        tag = parts[index + 1].lower()
+        rest = parts[index + 2]
+        text = parts[index + 3]
+        index += 4
         if tag == "br":
             if closing or rest.strip() not in ("", "/"):
                 raise _Unsimple
             buffer.newline()
-            continue
-        if tag != "p" and tag != "a" and tag not in _SIMPLE_INLINE:
+        elif tag != "p" and tag != "a" and tag not in _SIMPLE_INLINE:
             raise _Unsimple
-        if closing:
+        elif closing:
             if rest.strip() or not stack or stack.pop() != tag:
                 raise _Unsimple
             if tag == "a":
                 buffer.close_link()
             elif tag == "p":
                 flush()
-            continue
-        attributes = _attributes(rest, tag)
-        if attributes and _is_chrome_element(_Tag(attributes)):
-            raise _Unsimple
-        if tag == "p":
-            if stack:
-                raise _Unsimple  # a paragraph inside another element (or an implied </p>)
-            flush()
-        elif tag == "a":
-            if "a" in stack:
+        else:
+            attributes = _attributes(rest, tag) if rest else {}
+            chrome = attributes.keys() & _CHROME_READS and _is_chrome_element(_Tag(attributes))
+            if chrome:
                 raise _Unsimple
-            buffer.open_link(absolute_url(attributes.get("href") or "", base))
-        stack.append(tag)
+            if tag == "p":
+                if stack:
+                    raise _Unsimple  # a paragraph inside another element (or an implied </p>)
+                flush()
+                if index < last and parts[index : index + 3] in (["/", "p", ""], ["/", "P", ""]):
+                    # <p>text</p>: what the buffer would make of the text alone.
+                    words = _inline(_text(text)).split() if text else []
+                    if words:
+                        blocks.append(Block(BlockKind.PARAGRAPH, " ".join(words)))
+                    text = parts[index + 3]
+                    index += 4
+                    tag = ""
+            elif tag == "a":
+                if "a" in stack:
+                    raise _Unsimple
+                buffer.open_link(absolute_url(attributes.get("href") or "", base))
+            if tag:
+                stack.append(tag)
+        if text:
+            buffer.add(_text(text))
     if stack:
         raise _Unsimple
-    text = html[position:]
-    if "<" in text:
-        raise _Unsimple
-    if text:
-        buffer.add(_decode(text))
     flush()
     return blocks
+
+
+def _text(text: str) -> str:
+    """The text between two tags, character references decoded."""
+    if "<" in text:
+        raise _Unsimple
+    return _decode(text)
+
+
+def _inline(text: str) -> str:
+    """`InlineText.add`'s cleaning of a piece of text."""
+    return strip_controls(unicodedata.normalize("NFC", text))
 
 
 def text_blocks(text: str) -> list[Block]:
@@ -281,7 +304,7 @@ def html_text(html: str) -> str:
 
     if "<" not in html and "&" not in html:
         return clean_line(html)
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(bounded_depth(html))
     tree.strip_tags(_TITLE_DROP_TAGS)
     body = tree.body
     return clean_line(body.text(deep=True, separator="")) if body is not None else ""

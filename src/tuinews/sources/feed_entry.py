@@ -18,9 +18,9 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 from tuinews.model import UNKNOWN_LANGUAGE, Alternate, Article, Block, BlockKind, LangOrigin
+from tuinews.sources.fast_url import is_plain_absolute, url_scheme
 from tuinews.sources.feed_body import html_blocks, html_text, text_blocks
 from tuinews.sources.html_meta import absolute_url
 from tuinews.sources.language import detect_language, normalize_language
@@ -157,9 +157,11 @@ def _fingerprint(title: str, date_text: str, blocks: list[Block], link: str = ""
 
 def link_url(href: str, base: str) -> str:
     """`href` made absolute; "" for ids that are no links ("tag:", "urn:") and scripts."""
+    if is_plain_absolute(href):
+        return href  # what the general route gives it, quicker
     url = absolute_url(href, base)
     try:
-        scheme = urlsplit(url).scheme.casefold()
+        scheme = url_scheme(url).casefold()
     except ValueError:
         return ""
     return url if scheme in _LINK_SCHEMES else ""
@@ -184,9 +186,8 @@ def _build(draft: EntryDraft, context: FeedContext) -> tuple[Article, str] | Non
     language = declared or context.language or context.header_language
     links = _resolve_links(draft, draft.base or context.url)
 
-    link = ""
-    if links:
-        link, _ = _choose_link(links, language)
+    chosen = _choose_link(links, language) if links else ("", "")
+    link = chosen[0]
     base = draft.base or link or context.url
     blocks = html_blocks(draft.body, base) if draft.body_is_html else text_blocks(draft.body)
     if draft.image:
@@ -199,11 +200,13 @@ def _build(draft: EntryDraft, context: FeedContext) -> tuple[Article, str] | Non
     if language is None:
         language = detect_language(_text_sample(title, blocks, _DETECT_CHARS))
         origin = LangOrigin.DETECTED if language else LangOrigin.UNKNOWN
-    language = language or UNKNOWN_LANGUAGE
+        language = language or UNKNOWN_LANGUAGE
+        if links:
+            chosen = _choose_link(links, language)
 
     alternates: list[Alternate] = []
     if links:
-        link, link_lang = _choose_link(links, language)
+        link, link_lang = chosen
         alternates = _alternates(links, link, link_lang, language)
 
     fingerprint = _fingerprint(title, draft.date_text, blocks, link)

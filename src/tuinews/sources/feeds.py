@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
+from tuinews.i18n import _, ngettext
 from tuinews.model import LoadFailure
 from tuinews.sources import fast_feed, jsonfeed
 from tuinews.sources.feed_body import html_text
@@ -29,6 +30,7 @@ from tuinews.sources.feed_entry import (
     language_tag,
     link_url,
 )
+from tuinews.sources.feed_limit import limit_entries, too_many_items
 from tuinews.textclean import clean_line
 
 __all__ = ["ParsedFeed", "parse_feed"]
@@ -61,7 +63,7 @@ def parse_feed(
         reason = clean_line(str(error)) or type(error).__name__
         if len(reason) > _MAX_REASON:
             reason = reason[: _MAX_REASON - 1] + "…"
-        raise LoadFailure(url, f"cannot parse feed: {reason}") from error
+        raise LoadFailure(url, _("cannot parse feed: {reason}").format(reason=reason)) from error
 
 
 def _parse(
@@ -72,15 +74,20 @@ def _parse(
     context = FeedContext(url=url, header_language=header_language, fetched_at=fetched_at)
     if jsonfeed.looks_like_json(data, content_type):
         return jsonfeed.parse_json_feed(data, content_type, context)
+    data, total = limit_entries(data)
+    parsed = None
     if fast is not False:
         document_base = _base_url(url, headers)
         parsed = fast_feed.parse_fast(data, headers, context, document_base)
-        if parsed is not None:
-            return parsed
-        if fast:
+        if parsed is None and fast:
             raise LoadFailure(url, "not read by the fast path")
-        context.language = None
-    return _parse_xml(data, headers, context)
+        if parsed is None:
+            context.language = None
+    if parsed is None:
+        parsed = _parse_xml(data, headers, context)
+    if total:
+        parsed.warning = "; ".join(filter(None, [too_many_items(total), parsed.warning]))
+    return parsed
 
 
 def _base_url(url: str, headers: dict[str, str]) -> str:
@@ -113,7 +120,7 @@ def _parse_xml(data: bytes, headers: dict[str, str], context: FeedContext) -> Pa
     entries = result.get("entries") or []
     version = result.get("version") or ""
     if not entries and not version and not feed.get("title"):
-        raise LoadFailure(context.url, "not a feed")
+        raise LoadFailure(context.url, _("not a feed"))
 
     context.language = language_tag(feed.get("language") or "")
     dates = FeedDates(context.language or context.header_language)
@@ -137,8 +144,11 @@ def _warning(result: Mapping[str, Any], count: int) -> str | None:
     if kind == "NonXMLContentType":  # served as text/html or text/plain: harmless
         return None
     if kind == "CharacterEncodingOverride":
-        return f"wrong encoding declared, read as {result.get('encoding') or 'unknown'}"
-    return f"ill-formed XML, {count} item{'' if count == 1 else 's'} recovered"
+        encoding = result.get("encoding") or _("unknown")
+        return _("wrong encoding declared, read as {encoding}").format(encoding=encoding)
+    return ngettext(
+        "ill-formed XML, {count} item recovered", "ill-formed XML, {count} items recovered", count
+    ).format(count=count)
 
 
 def _feed_link(feed: Mapping[str, Any], url: str) -> str | None:

@@ -16,6 +16,7 @@ No parsing of feed content, no SQL, no printing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import io
 import re
@@ -33,6 +34,7 @@ from typing import Literal, Protocol
 import httpx
 
 from tuinews import __version__
+from tuinews.i18n import N_, _
 
 try:
     import brotli
@@ -154,13 +156,23 @@ async def fetch_all(
         return []
     overall = asyncio.Semaphore(concurrency)
     hosts: dict[str, asyncio.Semaphore] = {}
+    # A client (a connection pool) per host: httpcore's pool checks each of its connections at
+    # every request, and once it holds more than 20 it closes idle ones, so one pool shared by
+    # many hosts keeps hardly any connection alive. The clients share one TLS context.
+    clients: dict[str, httpx.AsyncClient] = {}
+    tls = httpx.create_ssl_context(trust_env=True)
 
-    async with _new_client(timeout) as client:
+    async with contextlib.AsyncExitStack() as stack:
 
         async def run(index: int, request: FetchRequest) -> None:
             result = _reject(request)
             if result is None:
-                host = hosts.setdefault(_host_key(request.url), asyncio.Semaphore(per_host))
+                key = _host_key(request.url)
+                host = hosts.setdefault(key, asyncio.Semaphore(per_host))
+                client = clients.get(key)
+                if client is None:
+                    client = clients[key] = _new_client(timeout, tls)
+                    stack.push_async_callback(client.aclose)
                 # The host's slot first: a feed waiting for its busy host holds no overall slot.
                 async with host, overall:
                     result = await _fetch_one(client, request, timeout, max_bytes)
@@ -197,8 +209,9 @@ def fetch_all_sync(
     )
 
 
-def _new_client(timeout: float) -> httpx.AsyncClient:
+def _new_client(timeout: float, tls: ssl.SSLContext) -> httpx.AsyncClient:
     return httpx.AsyncClient(
+        verify=tls,
         headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
         timeout=httpx.Timeout(timeout),
         follow_redirects=False,
@@ -212,14 +225,14 @@ def _reject(request: FetchRequest) -> FetchResult | None:
     try:
         url = httpx.URL(request.url)
     except (httpx.InvalidURL, TypeError, ValueError):
-        reason = "invalid URL"
+        reason = _("invalid URL")
     else:
         if url.scheme in _DEFAULT_PORTS and url.host:
             return None
         reason = (
-            "unsupported URL scheme"
+            _("unsupported URL scheme")
             if url.scheme and url.scheme not in _DEFAULT_PORTS
-            else "invalid URL"
+            else _("invalid URL")
         )
     return FetchResult(
         url=request.url,
@@ -279,9 +292,9 @@ async def _download(
                 permanent = permanent and status in _PERMANENT_STATUSES
                 redirects += 1
                 if str(url) in seen:
-                    raise _Failure("redirect loop")
+                    raise _Failure(_("redirect loop"))
                 if redirects > MAX_REDIRECTS:
-                    raise _Failure("too many redirects")
+                    raise _Failure(_("too many redirects"))
                 seen.add(str(url))
                 continue
 
@@ -308,15 +321,15 @@ async def _download(
 
 def _redirect_target(current: httpx.URL, location: str | None) -> httpx.URL:
     if not location or not location.strip():
-        raise _Failure("redirect without Location")
+        raise _Failure(_("redirect without Location"))
     try:
         target = current.join(location.strip())
     except httpx.InvalidURL:
-        raise _Failure("invalid redirect URL") from None
+        raise _Failure(_("invalid redirect URL")) from None
     if target.scheme not in _DEFAULT_PORTS:
-        raise _Failure("redirect to unsupported URL scheme")
+        raise _Failure(_("redirect to unsupported URL scheme"))
     if not target.host:
-        raise _Failure("invalid redirect URL")
+        raise _Failure(_("invalid redirect URL"))
     return target.copy_with(userinfo=b"")
 
 
@@ -340,7 +353,26 @@ def _status_text(status: int, reason: str) -> str:
             reason = HTTPStatus(status).phrase
         except ValueError:
             reason = ""
+    if reason in _STANDARD_PHRASES:
+        reason = _(reason)
     return f"HTTP {status} {reason}".rstrip()
+
+
+_STANDARD_PHRASES = frozenset(
+    (
+        N_("Bad Request"),
+        N_("Unauthorized"),
+        N_("Forbidden"),
+        N_("Not Found"),
+        N_("Gone"),
+        N_("Too Many Requests"),
+        N_("Internal Server Error"),
+        N_("Bad Gateway"),
+        N_("Service Unavailable"),
+        N_("Gateway Timeout"),
+    )
+)
+"""Reason phrases shown in the interface language when a server sends the standard one."""
 
 
 async def _read_body(response: httpx.Response, max_bytes: int) -> bytes:
@@ -348,7 +380,7 @@ async def _read_body(response: httpx.Response, max_bytes: int) -> bytes:
     # A compressed body over the limit is refused too: decoding does not make it smaller.
     length = response.headers.get("content-length", "").strip()
     if length.isdigit() and int(length) > max_bytes:
-        raise _Failure("too large")
+        raise _Failure(_("too large"))
     decoder = _Decoder(response.headers.get("content-encoding", ""))
     body = io.BytesIO()
     size = 0
@@ -357,18 +389,18 @@ async def _read_body(response: httpx.Response, max_bytes: int) -> bytes:
             for piece in decoder.feed(raw):
                 size += len(piece)
                 if size > max_bytes:
-                    raise _Failure("too large")
+                    raise _Failure(_("too large"))
                 body.write(piece)
         for piece in decoder.finish():
             size += len(piece)
             if size > max_bytes:
-                raise _Failure("too large")
+                raise _Failure(_("too large"))
             body.write(piece)
     except zlib.error:
-        raise _Failure("bad compressed data") from None
+        raise _Failure(_("bad compressed data")) from None
     except Exception as exc:
         if brotli is not None and isinstance(exc, brotli.error):
-            raise _Failure("bad compressed data") from None
+            raise _Failure(_("bad compressed data")) from None
         raise
     return body.getvalue()
 
@@ -480,40 +512,42 @@ class _BrotliStep:
 def _describe_error(exc: BaseException) -> str:
     """A short reason for a failed fetch, never containing the URL."""
     if isinstance(exc, httpx.TimeoutException | TimeoutError):
-        return "timed out"
+        return _("timed out")
     if isinstance(exc, httpx.ProxyError):
-        return "proxy error"
+        return _("proxy error")
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        return "invalid URL"
+        return _("invalid URL")
     if isinstance(exc, httpx.LocalProtocolError):
-        return "invalid request"
+        return _("invalid request")
     if isinstance(exc, httpx.RemoteProtocolError):
         message = str(exc).lower()
         if "without sending" in message:
-            return "server closed the connection"
+            return _("server closed the connection")
         if "incomplete" in message or "peer closed" in message:
-            return "incomplete response"
-        return "bad HTTP response"
+            return _("incomplete response")
+        return _("bad HTTP response")
     if isinstance(exc, httpx.DecodingError):
-        return "bad compressed data"
+        return _("bad compressed data")
     if isinstance(exc, httpx.TransportError | OSError):
         return _describe_network_error(exc, connecting=isinstance(exc, httpx.ConnectError))
-    return f"fetch failed ({type(exc).__name__})"
+    return _("fetch failed ({error})").format(error=type(exc).__name__)
 
 
 def _describe_network_error(exc: BaseException, *, connecting: bool) -> str:
     message = ""
     for cause in _causes(exc):
         if isinstance(cause, socket.gaierror):
-            return "DNS lookup failed"
+            return _("DNS lookup failed")
         if isinstance(cause, ssl.SSLError | ssl.CertificateError):
-            return "TLS error"
+            return _("TLS error")
         if isinstance(cause, ConnectionRefusedError):
-            return "connection refused"
+            return _("connection refused")
         if isinstance(cause, ConnectionResetError):
-            return "connection reset"
+            return _("connection reset")
         if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
-            return "network unreachable" if cause.errno == errno.ENETUNREACH else "host unreachable"
+            if cause.errno == errno.ENETUNREACH:
+                return _("network unreachable")
+            return _("host unreachable")
         message += f" {cause}".lower()
     if any(
         hint in message
@@ -524,12 +558,12 @@ def _describe_network_error(exc: BaseException, *, connecting: bool) -> str:
             "name resolution",
         )
     ):
-        return "DNS lookup failed"
+        return _("DNS lookup failed")
     if "refused" in message:
-        return "connection refused"
+        return _("connection refused")
     if "certificate" in message or "ssl" in message or "tls" in message:
-        return "TLS error"
-    return "connection failed" if connecting else "network error"
+        return _("TLS error")
+    return _("connection failed") if connecting else _("network error")
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:

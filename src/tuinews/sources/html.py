@@ -14,6 +14,7 @@ from typing import Any
 from tuinews.model import Article, Block, BlockKind
 from tuinews.sources.article_builder import build_article
 from tuinews.sources.html_body import article_containers, remove_chrome_elements
+from tuinews.sources.html_depth import bounded_depth
 from tuinews.sources.html_meta import absolute_url, attr, first, read_metadata
 from tuinews.sources.inline import InlineText
 from tuinews.textclean import clean_text
@@ -174,7 +175,7 @@ def parse_html(text: str, where: str) -> Article:
     """Parse an HTML page into an `Article` whose guid is `where`."""
     from selectolax.lexbor import LexborHTMLParser
 
-    tree = LexborHTMLParser(text)
+    tree = LexborHTMLParser(bounded_depth(text))
     draft = read_metadata(tree, where)
     remove_chrome_elements(tree)
     base = first(tree, "base[href]", "href") or draft.link or ""

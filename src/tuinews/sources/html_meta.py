@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 from tuinews.model import Alternate
 from tuinews.sources.article_builder import Draft
 from tuinews.sources.dates import parse_date
+from tuinews.sources.fast_url import join_url, url_scheme
 from tuinews.sources.language import normalize_language
 from tuinews.textclean import clean_line
 
@@ -74,13 +74,13 @@ def absolute_url(url: str, base: str) -> str:
     url = clean_line(url)
     if not url or url.startswith("#"):
         return ""
-    scheme = urlsplit(url).scheme.casefold()
+    scheme = url_scheme(url).casefold()
     if scheme in ("javascript", "data", "vbscript", "about", "blob"):
         return ""
     if scheme or not base:
         return url
     try:
-        return urljoin(base, url)
+        return join_url(base, url)
     except ValueError:
         return url
 

@@ -13,6 +13,7 @@ import json
 import re
 from typing import Any
 
+from tuinews.i18n import _
 from tuinews.model import LoadFailure
 from tuinews.sources.feed_dates import FeedDates
 from tuinews.sources.feed_entry import (
@@ -22,6 +23,7 @@ from tuinews.sources.feed_entry import (
     build_entries,
     language_tag,
 )
+from tuinews.sources.feed_limit import MAX_ITEMS, too_many_items
 from tuinews.sources.html_meta import absolute_url
 from tuinews.textclean import clean_line
 
@@ -45,11 +47,17 @@ def _load(data: bytes, url: str) -> Any:
     except UnicodeDecodeError:
         text = data.decode("utf-8", "replace")
     except json.JSONDecodeError as error:
-        raise LoadFailure(url, f"invalid JSON: {error.msg} at line {error.lineno}") from error
+        reason = _("invalid JSON: {error} at line {line}").format(
+            error=error.msg, line=error.lineno
+        )
+        raise LoadFailure(url, reason) from error
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise LoadFailure(url, f"invalid JSON: {error.msg} at line {error.lineno}") from error
+        reason = _("invalid JSON: {error} at line {line}").format(
+            error=error.msg, line=error.lineno
+        )
+        raise LoadFailure(url, reason) from error
 
 
 def _text(value: Any) -> str:
@@ -91,7 +99,7 @@ def parse_json_feed(data: bytes, content_type: str, context: FeedContext) -> Par
     if not isinstance(document, dict) or not (
         _VERSION.match(_text(document.get("version")).strip()) or served_as_feed
     ):
-        raise LoadFailure(context.url, "not a feed")
+        raise LoadFailure(context.url, _("not a feed"))
 
     home = absolute_url(_text(document.get("home_page_url")), context.url) or None
     if not context.url.startswith(("http://", "https://")) and home:
@@ -100,9 +108,10 @@ def parse_json_feed(data: bytes, content_type: str, context: FeedContext) -> Par
     feed_author = _authors(document)
     dates = FeedDates(context.language or context.header_language)
     items = document.get("items")
+    items = items if isinstance(items, list) else []
     drafts = [
         _item_draft(item, feed_author, dates)
-        for item in (items if isinstance(items, list) else ())
+        for item in items[:MAX_ITEMS]
         if isinstance(item, dict)
     ]
     articles = build_entries(drafts, context)
@@ -111,4 +120,5 @@ def parse_json_feed(data: bytes, content_type: str, context: FeedContext) -> Par
         link=home,
         language=context.language or context.header_language,
         articles=articles,
+        warning=too_many_items(len(items)) if len(items) > MAX_ITEMS else None,
     )

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from tuinews.i18n import _
 from tuinews.model import Article, LoadFailure
 from tuinews.sources.decode import decode_bytes, looks_binary
 
@@ -117,38 +118,42 @@ def _read(path: Path, where: str, max_bytes: int) -> bytes:
     try:
         info = path.stat()
     except FileNotFoundError:
-        raise LoadFailure(where, "no such file") from None
+        raise LoadFailure(where, _("no such file")) from None
     except PermissionError:
-        raise LoadFailure(where, "permission denied") from None
+        raise LoadFailure(where, _("permission denied")) from None
     except OSError as error:
         raise LoadFailure(where, _os_reason(error)) from None
     if path.is_dir():
-        raise LoadFailure(where, "is a folder, not a file")
+        raise LoadFailure(where, _("is a folder, not a file"))
     if not path.is_file():
-        raise LoadFailure(where, "not a regular file")
+        raise LoadFailure(where, _("not a regular file"))
     if info.st_size > max_bytes:
-        raise LoadFailure(where, f"larger than {_mib(max_bytes)} MiB (max_file_bytes)")
+        raise LoadFailure(
+            where, _("larger than {size} MiB (max_file_bytes)").format(size=_mib(max_bytes))
+        )
     try:
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
     except FileNotFoundError:
-        raise LoadFailure(where, "no such file") from None
+        raise LoadFailure(where, _("no such file")) from None
     except PermissionError:
-        raise LoadFailure(where, "permission denied") from None
+        raise LoadFailure(where, _("permission denied")) from None
     except OSError as error:
         raise LoadFailure(where, _os_reason(error)) from None
     if len(data) > max_bytes:
-        raise LoadFailure(where, f"larger than {_mib(max_bytes)} MiB (max_file_bytes)")
+        raise LoadFailure(
+            where, _("larger than {size} MiB (max_file_bytes)").format(size=_mib(max_bytes))
+        )
     if not data:
-        raise LoadFailure(where, "empty file")
+        raise LoadFailure(where, _("empty file"))
     return data
 
 
 def _os_reason(error: OSError) -> str:
     if error.errno == errno.EISDIR:
-        return "is a folder, not a file"
+        return _("is a folder, not a file")
     if error.errno in (errno.EACCES, errno.EPERM):
-        return "permission denied"
+        return _("permission denied")
     return (error.strerror or type(error).__name__).lower()
 
 
@@ -162,7 +167,7 @@ def parse_bytes(data: bytes, where: str, path: Path | None = None) -> Article:
     declared = _declared_charset(data) if kind == "html" else None
     text = decode_bytes(data, where, declared)
     if not text.strip():
-        raise LoadFailure(where, "no article text")
+        raise LoadFailure(where, _("no article text"))
     if kind == "html":
         return parse_html(text, where)
     if kind == "markdown":
@@ -182,8 +187,10 @@ def load_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
     except LoadFailure:
         raise
     except MemoryError:
-        raise LoadFailure(where, "out of memory") from None
+        raise LoadFailure(where, _("out of memory")) from None
     except RecursionError:
-        raise LoadFailure(where, "document nested too deeply") from None
+        raise LoadFailure(where, _("document nested too deeply")) from None
     except Exception as error:  # a loader bug must not stop a folder of other files
-        raise LoadFailure(where, f"cannot parse ({type(error).__name__})") from None
+        raise LoadFailure(
+            where, _("cannot parse ({error})").format(error=type(error).__name__)
+        ) from None

@@ -25,6 +25,7 @@ from email.utils import format_datetime
 from urllib.parse import urlsplit
 from xml.sax.saxutils import quoteattr
 
+from tuinews.i18n import _
 from tuinews.model import LoadError, LoadFailure, Source, SourceKind
 from tuinews.textclean import clean_line
 
@@ -104,11 +105,11 @@ class _TreeBuilder:
         self.parser.EndElementHandler = self._end
 
     def _doctype(self, *args: object) -> None:
-        raise _Refused("DTDs are not allowed in OPML")
+        raise _Refused(_("DTDs are not allowed in OPML"))
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
         if len(self._stack) >= _MAX_DEPTH:
-            raise _Refused(f"outlines nested more than {_MAX_DEPTH} deep")
+            raise _Refused(_("outlines nested more than {depth} deep").format(depth=_MAX_DEPTH))
         node = _Node(name.rpartition(":")[2].lower(), attrs)
         if self._stack:
             self._stack[-1].children.append(node)
@@ -123,13 +124,18 @@ class _TreeBuilder:
 def parse_opml(data: bytes, where: str) -> SubscriptionList:
     """Read an OPML document's feeds. Raises `LoadFailure(where, reason)` for a broken or hostile one."""
     if len(data) > MAX_BYTES:
-        raise LoadFailure(where, f"larger than {MAX_BYTES // (1024 * 1024)} MiB")
+        raise LoadFailure(
+            where, _("larger than {size} MiB").format(size=MAX_BYTES // (1024 * 1024))
+        )
     root = _parse_xml(_html_entities_to_references(data), where)
     if root.tag != "opml":
-        raise LoadFailure(where, f"not an OPML document (the root element is <{root.tag}>)")
+        raise LoadFailure(
+            where,
+            _("not an OPML document (the root element is <{tag}>)").format(tag=root.tag),
+        )
     body = next((child for child in root.children if child.tag == "body"), None)
     if body is None:
-        raise LoadFailure(where, "not an OPML document (no <body>)")
+        raise LoadFailure(where, _("not an OPML document (no <body>)"))
     result = SubscriptionList()
     _collect(body, (), result, where)
     return result
@@ -147,11 +153,11 @@ def _parse_xml(data: bytes, where: str) -> _Node:
     except _Refused as exc:
         raise LoadFailure(where, str(exc)) from None
     except xml.parsers.expat.ExpatError as exc:
-        raise LoadFailure(where, f"not well-formed XML: {exc}") from None
+        raise LoadFailure(where, _("not well-formed XML: {error}").format(error=exc)) from None
     except (LookupError, ValueError) as exc:
-        raise LoadFailure(where, f"cannot decode: {exc}") from None
+        raise LoadFailure(where, _("cannot decode: {error}").format(error=exc)) from None
     if builder.root is None:
-        raise LoadFailure(where, "empty document")
+        raise LoadFailure(where, _("empty document"))
     return builder.root
 
 
@@ -191,7 +197,9 @@ def _collect(node: _Node, tags: tuple[str, ...], result: SubscriptionList, where
         url = http_url(raw_url)
         if url is None:
             shown = clean_line(raw_url)[:200]
-            result.skipped.append(LoadError(where, f"not an http(s) feed URL: {shown}"))
+            result.skipped.append(
+                LoadError(where, _("not an http(s) feed URL: {url}").format(url=shown))
+            )
         else:
             feed_tags = _unique((*tags, *_categories(attrs.get("category", ""))))
             result.sources.append(

@@ -13,14 +13,15 @@ newsboat-only feed (`query:`, `exec:`, `filter:`) or not http(s) are reported as
 
 from __future__ import annotations
 
+from tuinews.i18n import N_, _
 from tuinews.model import LoadError, Source, SourceKind
 from tuinews.sources.opml import SubscriptionList, http_url
 from tuinews.textclean import clean_line
 
 _NEWSBOAT_ONLY = {
-    "query:": "a newsboat query feed",
-    "exec:": "a newsboat exec: feed",
-    "filter:": "a newsboat filter: feed",
+    "query:": N_("skipped a newsboat query feed: {url}"),
+    "exec:": N_("skipped a newsboat exec: feed: {url}"),
+    "filter:": N_("skipped a newsboat filter: feed: {url}"),
 }
 
 
@@ -41,11 +42,12 @@ def parse_urls_file(text: str, where: str) -> SubscriptionList:
             (why for prefix, why in _NEWSBOAT_ONLY.items() if raw_url.startswith(prefix)), None
         )
         if kind is not None:
-            result.skipped.append(LoadError(place, f"skipped {kind}: {shown}"))
+            result.skipped.append(LoadError(place, _(kind).format(url=shown)))
             continue
         url = http_url(raw_url)
         if url is None:
-            result.skipped.append(LoadError(place, f"skipped, not an http(s) feed URL: {shown}"))
+            reason = _("skipped, not an http(s) feed URL: {url}").format(url=shown)
+            result.skipped.append(LoadError(place, reason))
             continue
         name = ""
         kept: list[str] = []

@@ -150,6 +150,45 @@ MIGRATIONS: tuple[str, ...] = (
         extractor TEXT NOT NULL
     );
     """,
+    # 9: sync with a feed server (issue 7), per account ("URL#user"): where the last sync left off
+    # (and the login token the server gave, so the password is needed again only when it expires),
+    # the server's subscriptions behind `server` sources, which server item each article is, and the
+    # queue of local changes (read, starred, subscribe, unsubscribe) not yet sent, in order.
+    # `sync_items` outlives its article (retention), so a pruned item is never downloaded again.
+    """
+    CREATE TABLE sync_accounts (
+        account TEXT PRIMARY KEY,
+        last_sync REAL,
+        since REAL,
+        last_error TEXT,
+        auth TEXT
+    );
+    CREATE TABLE sync_feeds (
+        source_id INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+        account TEXT NOT NULL,
+        stream_id TEXT NOT NULL,
+        feed_url TEXT,
+        html_url TEXT,
+        unread INTEGER,
+        active INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE sync_items (
+        account TEXT NOT NULL,
+        item INTEGER NOT NULL,
+        uid TEXT NOT NULL,
+        PRIMARY KEY (account, item)
+    ) WITHOUT ROWID;
+    CREATE INDEX sync_items_by_uid ON sync_items (uid);
+    CREATE TABLE sync_queue (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        account TEXT NOT NULL,
+        action TEXT NOT NULL,
+        item INTEGER,
+        target TEXT,
+        value INTEGER,
+        at REAL NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

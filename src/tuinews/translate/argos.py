@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from tuinews.i18n import N_, _
 from tuinews.translate.base import TranslateError, one_line
 
-NOT_INSTALLED = "argos is not installed: pip install argostranslate, then install a language model"
+NOT_INSTALLED = N_(
+    "argos is not installed: pip install argostranslate, then install a language model"
+)
 
 
 class ArgosTranslator:
@@ -26,7 +29,7 @@ class ArgosTranslator:
             try:
                 import argostranslate.translate as module  # type: ignore[import-not-found]
             except ImportError:
-                raise TranslateError(NOT_INSTALLED) from None
+                raise TranslateError(_(NOT_INSTALLED)) from None
             self._module = module
         return self._module
 
@@ -46,21 +49,27 @@ class ArgosTranslator:
         installed = self._installed()
         if not installed:
             raise TranslateError(
-                "argos has no language models: install one, e.g."
-                " argospm update && argospm install translate-en_uk"
+                _(
+                    "argos has no language models: install one, e.g."
+                    " argospm update && argospm install translate-en_uk"
+                )
             )
         if source == "auto":
             raise TranslateError(
-                "argos: the article's language is unknown, so it cannot translate it"
+                _("argos: the article's language is unknown, so it cannot translate it")
             )
         if source not in installed or target not in installed:
             raise TranslateError(
-                f"argos: no model for {source} → {target}; install one with argospm"
+                _("argos: no model for {source} → {target}; install one with argospm").format(
+                    source=source, target=target
+                )
             )
         translation = installed[source].get_translation(installed[target])
         if translation is None:
             raise TranslateError(
-                f"argos: no model for {source} → {target}; install one with argospm"
+                _("argos: no model for {source} → {target}; install one with argospm").format(
+                    source=source, target=target
+                )
             )
         try:
             return [translation.translate(text) if text.strip() else text for text in texts]

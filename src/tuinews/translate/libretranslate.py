@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from tuinews.i18n import _
 from tuinews.translate.base import TranslateError, batches, one_line
 
 
@@ -58,7 +59,11 @@ class LibreTranslate:
         if self._languages is None:
             data = self._request("GET", "/languages")
             if not isinstance(data, list):
-                raise TranslateError(f"{self.url}: /languages is not a LibreTranslate answer")
+                raise TranslateError(
+                    _("{url}: {path} is not a LibreTranslate answer").format(
+                        url=self.url, path="/languages"
+                    )
+                )
             found: dict[str, set[str]] = {}
             for item in data:
                 if isinstance(item, dict) and isinstance(item.get("code"), str):
@@ -92,7 +97,11 @@ class LibreTranslate:
             or len(translated) != len(texts)
             or not all(isinstance(text, str) for text in translated)
         ):
-            raise TranslateError(f"{self.url}: /translate is not a LibreTranslate answer")
+            raise TranslateError(
+                _("{url}: {path} is not a LibreTranslate answer").format(
+                    url=self.url, path="/translate"
+                )
+            )
         return translated
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -101,9 +110,15 @@ class LibreTranslate:
         try:
             response = self._client.request(method, url, **kwargs)
         except httpx.TimeoutException:
-            raise TranslateError(f"{self.url}: no answer within {self.timeout:g} s") from None
+            raise TranslateError(
+                _("{url}: no answer within {seconds} s").format(
+                    url=self.url, seconds=f"{self.timeout:g}"
+                )
+            ) from None
         except httpx.ConnectError as exc:
-            raise TranslateError(f"{self.url}: cannot connect: {_reason(exc)}") from None
+            raise TranslateError(
+                _("{url}: cannot connect: {reason}").format(url=self.url, reason=_reason(exc))
+            ) from None
         except httpx.HTTPError as exc:
             raise TranslateError(f"{self.url}: {_reason(exc)}") from None
         if response.status_code != 200:
@@ -111,7 +126,9 @@ class LibreTranslate:
         try:
             return response.json()
         except ValueError:
-            raise TranslateError(f"{self.url}{path}: the answer is not JSON") from None
+            raise TranslateError(
+                _("{url}: the answer is not JSON").format(url=self.url + path)
+            ) from None
 
 
 def _status_message(url: str, response: httpx.Response) -> str:
@@ -123,16 +140,16 @@ def _status_message(url: str, response: httpx.Response) -> str:
             error = one_line(str(data["error"]), 200)
     except ValueError:
         pass
-    error = error or response.reason_phrase or "error"
+    error = error or response.reason_phrase or _("error")
     if status == 400:
         return f"{url}: {error}"
     if status == 403:
-        return f"{url}: refused ({error}); check [translate] api_key"
+        return _("{url}: refused ({error}); check [translate] api_key").format(url=url, error=error)
     if status == 429:
-        return f"{url}: too many requests ({error}); try again later"
+        return _("{url}: too many requests ({error}); try again later").format(url=url, error=error)
     if status == 404:
-        return f"{url}: not found (HTTP 404); is this a LibreTranslate server?"
-    return f"{url}: server error {status}: {error}"
+        return _("{url}: not found (HTTP 404); is this a LibreTranslate server?").format(url=url)
+    return _("{url}: server error {status}: {error}").format(url=url, status=status, error=error)
 
 
 def _reason(exc: BaseException) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from tuinews.i18n import N_, _
 from tuinews.translate.base import TranslateError
 
-HOW_TO_ENABLE = (
+HOW_TO_ENABLE = N_(
     'machine translation is off: set [translate] backend = "libretranslate" and'
     ' url = "http://localhost:5000" (a LibreTranslate server) in the config, or'
     ' backend = "argos" with argostranslate installed'
 )
+"""In English; shown through `_()`."""
 
 
 class NoTranslator:
@@ -20,4 +22,4 @@ class NoTranslator:
         return set()
 
     def translate(self, texts: list[str], source: str, target: str) -> list[str]:
-        raise TranslateError(HOW_TO_ENABLE)
+        raise TranslateError(_(HOW_TO_ENABLE))

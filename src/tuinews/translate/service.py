@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tuinews.config import Config
+from tuinews.i18n import _
 from tuinews.model import Article, Block, BlockKind
 from tuinews.store import Store
 from tuinews.translate.base import TranslateError, Translator, base_language, batches
@@ -79,7 +80,7 @@ def translate(
     Raises TranslateError (backend off, server down, language pair not supported, ...).
     """
     if article.id is None:
-        raise TranslateError("only an article in the cache can be translated")
+        raise TranslateError(_("only an article in the cache can be translated"))
     cached = store.machine_translation_entry(article.id, target)
     if cached is not None:
         translated, backend = cached
@@ -87,9 +88,9 @@ def translate(
     current = store.article(article.id)
     content_hash = store.article_content_hash(article.id)
     if current is None or content_hash is None:
-        raise TranslateError("the article is no longer in the cache")
+        raise TranslateError(_("the article is no longer in the cache"))
     if same_language(current.language, target):
-        raise TranslateError(f"the article is already in {target}")
+        raise TranslateError(_("the article is already in {language}").format(language=target))
 
     own = translator is None
     backend = translator if translator is not None else make_translator(config)
@@ -136,7 +137,11 @@ def _translate_content(
     for batch in batches(texts):
         translated = translator.translate(batch, source, wanted)
         if len(translated) != len(batch):
-            raise TranslateError(f"{translator.name}: the answer has the wrong number of texts")
+            raise TranslateError(
+                _("{backend}: the answer has the wrong number of texts").format(
+                    backend=translator.name
+                )
+            )
         out.extend(translated)
         done += len(batch)
         if progress is not None:

@@ -6,20 +6,24 @@ its own store connection and comes back as a message (see `tuinews.ui.messages`)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from rich.console import Group
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.actions import SkipAction
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.theme import ThemeProvider
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from tuinews import library
+from tuinews.cache_notes import recovery_note
 from tuinews.config import Config
 from tuinews.i18n import N_, _, ngettext, set_ui_language, ui_language
 from tuinews.languages import language_label
@@ -27,6 +31,7 @@ from tuinews.model import Article, LanguageCount, Source, SourceKind
 from tuinews.render.article import render_article
 from tuinews.search_query import QueryError, SearchQuery, parse_query
 from tuinews.store import HeadlineFilter, Store, StoreError
+from tuinews.sync.session import SyncSession
 from tuinews.translate.base import TranslateError
 from tuinews.translate.service import (
     MachineTranslation,
@@ -35,10 +40,12 @@ from tuinews.translate.service import (
     translate,
 )
 from tuinews.ui.article_view import ArticleView
+from tuinews.ui.background_work import frozen_heap, throttled
 from tuinews.ui.commands import TuinewsCommands
 from tuinews.ui.fulltext_actions import FullTextActions
 from tuinews.ui.headline_list import HeadlineList
 from tuinews.ui.help_screen import HelpScreen
+from tuinews.ui.key_names import footer_key
 from tuinews.ui.keymap import remap
 from tuinews.ui.language_screen import ALL_LANGUAGES, MY_LANGUAGES, UI_PREFIX, LanguageScreen
 from tuinews.ui.link_actions import LinkActions
@@ -55,9 +62,14 @@ from tuinews.ui.messages import (
     ViewLoaded,
 )
 from tuinews.ui.reading_state import ReadingState
-from tuinews.ui.sources_pane import ALL_SOURCES, SourcesPane
+from tuinews.ui.sources_pane import SourcesPane, parse_option, tag_source_ids
+from tuinews.ui.textual_words import (
+    COMMANDS_PLACEHOLDER,
+    THEMES_PLACEHOLDER,
+    translated_commands,
+)
 from tuinews.ui.themes import register_themes
-from tuinews.ui.translated import TranslatedScreen
+from tuinews.ui.translated import TranslatedScreen, relabel_footers
 from tuinews.ui.version_screen import VersionScreen
 
 FIRST_PAGE = 200
@@ -94,7 +106,9 @@ class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
         Binding("t", "translation", N_("Translation"), show=False, id="app.translation"),
         Binding("T", "machine_translate", N_("Translate"), show=False, id="app.translate"),
         Binding("slash", "search", N_("Search"), key_display="/", id="app.search"),
-        Binding("space", "page", N_("Page"), key_display="Space", show=False, id="app.page"),
+        # Esc clears a search from anywhere (the search box has its own); otherwise it passes.
+        Binding("escape", "clear_search", N_("Clear search"), show=False, id="app.clear_search"),
+        Binding("space", "page", N_("Page"), key_display=N_("Space"), show=False, id="app.page"),
         Binding("question_mark", "help", N_("Help"), key_display="?", id="app.help"),
         *ReadingState.READING_BINDINGS,
         *LinkActions.LINK_BINDINGS,
@@ -109,6 +123,8 @@ class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
         self.sources: list[Source] = []
         self.language = config.reader.language or ALL_LANGUAGES
         self.source_filter: int | None = None
+        self.tag_filter: str | None = None
+        """A tag row of the sources pane was chosen: the headlines of all its sources."""
         self.search_text = ""
         self._search_query: SearchQuery | None = None
         self._search_error: str | None = None
@@ -131,6 +147,8 @@ class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
         self._loaded = False
         self._hide: tuple[tuple[int, str], ...] = ()
         """The sources' `hide` rules as `HeadlineFilter.hide` pairs, once they are registered."""
+        self._sync = SyncSession(config) if config.sync.enabled and not self.paths else None
+        """`r` also syncs with the feed server of `[sync]` (not when reading given paths)."""
         set_ui_language(config.reader.ui_language)
         register_themes(self)
         if config.ui.theme in self.available_themes:
@@ -176,7 +194,11 @@ class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
         sources = library.session_sources(self.config, self.paths)
         try:
             with self._store() as store:
+                if (note := recovery_note(store)) is not None:
+                    self.post_message(StoreFailed(note))
                 library.register_sources(store, sources)
+                if self._sync is not None:  # the feed server's subscriptions
+                    sources += library.server_sources(store, self.config)
                 saved = store.get_setting(LANGUAGE_SETTING)
                 saved_ui = store.get_setting(UI_LANGUAGE_SETTING)
                 saved_theme = store.get_setting(THEME_SETTING)
@@ -203,11 +225,15 @@ class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
         def files_progress(done: int, total: int) -> None:
             self.post_message(LoadProgress("files", done, total))
 
+        @throttled
         def feeds_progress(done: int, total: int) -> None:
             self.post_message(LoadProgress("feeds", done, total))
 
+        def sync_progress(done: int, total: int) -> None:
+            self.post_message(LoadProgress("sync", done, total))
+
         try:
-            with self._store() as store:
+            with self._store() as store, frozen_heap():
                 report = library.load_path_sources(
                     store,
                     sources,
@@ -216,8 +242,16 @@ class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
                 )
                 if feeds:
                     report.merge(
-                        refresh_feeds(store, sources, self.config.network, progress=feeds_progress)
+                        refresh_feeds(
+                            store,
+                            sources,
+                            self.config.network,
+                            progress=feeds_progress,
+                            background=True,
+                        )
                     )
+                if feeds and self._sync is not None:
+                    report.merge(self._sync.run(store, progress=sync_progress))
                 library.apply_retention(store, self.config.cache)
         except StoreError as exc:
             self.post_message(StoreFailed(str(exc)))
@@ -245,9 +279,10 @@ class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
         """Counts for the sources pane and the language switcher."""
         try:
             with self._store() as store:
-                sources = store.source_counts(source_ids)
+                # Counted as the list shows them: without what `hide` rules keep out.
+                sources = store.source_counts(source_ids, hide=self._hide)
                 view = HeadlineFilter(source_ids=self._narrowed(source_ids))
-                languages = store.language_counts(list(view.source_ids))
+                languages = store.language_counts(list(view.source_ids), hide=self._hide)
         except StoreError as exc:
             self.post_message(StoreFailed(str(exc)))
             return
@@ -384,6 +419,10 @@ class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
             return _("Loading files {done}/{total}").format(done=done, total=total)
         if kind == "feeds":
             return _("Refreshing feeds {done}/{total}").format(done=done, total=total)
+        if kind == "sync" and total:
+            return _("Syncing {done}/{total}").format(done=done, total=total)
+        if kind == "sync":
+            return _("Syncing")
         return _("Refreshing")
 
     def on_store_failed(self, message: StoreFailed) -> None:
@@ -447,8 +486,7 @@ class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
 
     @on(SourcesPane.OptionSelected, "#sources")
     def _source_selected(self, event: SourcesPane.OptionSelected) -> None:
-        option_id = event.option.id
-        self.source_filter = None if option_id in (None, ALL_SOURCES) else int(option_id)
+        self.source_filter, self.tag_filter = parse_option(event.option.id)
         self.refresh_view()
         self.query_one(HeadlineList).focus()
 
@@ -460,6 +498,8 @@ class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
     def _narrowed(self, source_ids: list[int]) -> tuple[int, ...]:
         if self.source_filter is not None:
             return (self.source_filter,)
+        if self.tag_filter is not None:
+            return tag_source_ids(self.sources, self.tag_filter) or (-1,)
         # An empty tuple would mean "every source in the cache": keep the session's own.
         return tuple(source_ids) or (-1,)
 
@@ -532,6 +572,8 @@ class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
         source = _("All sources")
         if self.source_filter is not None:
             source = next((s.name for s in self.sources if s.id == self.source_filter), source)
+        if self.tag_filter is not None:
+            source = f"# {self.tag_filter}"
         if self.view_label():
             source = f"{source} · {self.view_label()}"
         status = Text.assemble(
@@ -555,6 +597,26 @@ class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
             status.append("  ·  ", style="dim")
             status.append(self.link_status(), style="bold reverse")
         self.query_one("#status", Static).update(status)
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Footer keys: Textual's short symbols (⏎, ↑, ^p); keys named by a word translated."""
+        return footer_key(binding)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's palette commands (Theme, Quit, Keys...) in the interface language."""
+        return translated_commands(super().get_system_commands(screen))
+
+    def action_command_palette(self) -> None:
+        """The command palette, its search box prompting in the interface language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            palette = CommandPalette(id="--command-palette", placeholder=_(COMMANDS_PLACEHOLDER))
+            self.push_screen(palette)
+
+    def search_themes(self) -> None:
+        """The theme picker of the palette, prompting in the interface language."""
+        self.push_screen(
+            CommandPalette(providers=[ThemeProvider], placeholder=_(THEMES_PLACEHOLDER))
+        )
 
     def set_interface_language(self, code: str) -> str:
         """Switch the interface language now: every visible string is relabelled in place."""
@@ -581,12 +643,16 @@ class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
         self._mark_full_text()
         self._mark_machine_translation()
         self._update_status()
-        for screen in self.screen_stack:
-            screen.refresh_bindings()
+        relabel_footers(self)
 
     def _feeds_at_start(self) -> bool:
         """Refresh feeds at start when asked to, or when a feed has never been fetched."""
         feeds = [s for s in self.sources if s.kind is SourceKind.URL]
+        if self._sync is not None:  # sync when asked to, or when it never ran
+            server = [s for s in self.sources if s.kind is SourceKind.SERVER]
+            if not server or self.config.network.refresh_on_start:
+                return True
+            feeds += server
         return bool(feeds) and (
             self.config.network.refresh_on_start or any(s.last_fetch is None for s in feeds)
         )
@@ -597,18 +663,24 @@ class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
         try:
             with self._store() as store:
                 fresh = {s.id: s for s in store.sources(self._session_ids())}
+                # A sync may have brought subscriptions or taken them away.
+                server = library.server_sources(store, self.config) if self._sync else None
         except StoreError as exc:
             self.post_message(StoreFailed(str(exc)))
             return
-        self.call_from_thread(self._apply_source_names, fresh)
+        self.call_from_thread(self._apply_source_names, fresh, server)
 
-    def _apply_source_names(self, fresh: dict[int | None, Source]) -> None:
+    def _apply_source_names(
+        self, fresh: dict[int | None, Source], server: list[Source] | None = None
+    ) -> None:
         for source in self.sources:
             # The cache does not keep what only the config says: carry it over.
             if (stored := fresh.get(source.id)) is not None:
                 stored.refresh_minutes, stored.hide = source.refresh_minutes, source.hide
                 stored.full_text = source.full_text
         self.sources = [fresh.get(s.id, s) for s in self.sources]
+        if server is not None:
+            self.sources = [s for s in self.sources if s.kind is not SourceKind.SERVER] + server
         self.refresh_view()
 
     # Actions
@@ -653,6 +725,8 @@ class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
     def action_clear_search(self) -> None:
         """Clear and hide the search, showing every headline again."""
         search = self.query_one(SearchInput)
+        if not search.display and not search.value and not self.search_text:
+            raise SkipAction()
         search.value = ""
         search.display = False
         self.query_one(HeadlineList).focus()

@@ -3,6 +3,8 @@
 A mixin of `TuinewsApp`: the page is fetched, extracted and stored in a thread worker
 (`tuinews.fulltext`); the article pane then shows the full text under a dim line that says so.
 Later reads come from the cache, offline. A failure keeps the summary and says why in one line.
+When the feed item changes later, the stored page stays (shown, searchable) and is marked as older
+than the item; `f` then fetches it again (a `full_text = true` source does so at its next refresh).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ class FullTextActions:
         if article is None or article.id is None:
             self.notify(_("Open an article first."))  # type: ignore[attr-defined]
             return
-        if article.full_text:
+        if article.full_text and not article.full_text_stale:
             self.notify(_("This is already the full article."))  # type: ignore[attr-defined]
             return
         if not (article.link or "").lower().startswith(("http://", "https://")):
@@ -88,4 +90,7 @@ class FullTextActions:
             ),
             style="dim italic",
         )
+        if article.full_text_stale:
+            marker.append(" — ")
+            marker.append(_("the feed item changed since; f fetches the page again"))
         view.query_one("#article-body", Static).update(Group(marker, Text(), view.rendered))

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tuinews.i18n import N_, _
+from tuinews.ui.key_names import binding_keys
 
 
 class HelpScreen(ModalScreen[None]):
@@ -27,21 +28,27 @@ class HelpScreen(ModalScreen[None]):
         self.groups = groups
 
     def compose(self) -> ComposeResult:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column()
+        rows: list[tuple[Text, Text | str]] = []
         for title, bindings in self.groups:
-            table.add_row(Text(title, style="underline"), "")
+            rows.append((Text(title, style="underline"), ""))
             seen: set[str] = set()
             for binding in bindings:
                 if not isinstance(binding, Binding) or not binding.description:
                     continue
-                keys = _keys(binding)
+                keys = binding_keys(binding)
                 if keys in seen:
                     continue
                 seen.add(keys)
-                table.add_row(Text(keys), Text(_(binding.description)))
-            table.add_row("", "")
+                rows.append((Text(keys), Text(_(binding.description))))
+            rows.append((Text(""), ""))
+        table = Table.grid(padding=(0, 2))
+        # Textual lays the table out at its measured width, which leaves the padding out: without
+        # a minimum, the longest key ("Shift+Tab") touches its description.
+        widest = max((keys.cell_len for keys, what in rows if what), default=0)
+        table.add_column(style="bold", no_wrap=True, min_width=widest + 2)
+        table.add_column()
+        for row in rows:
+            table.add_row(*row)
         with VerticalScroll(id="help-dialog"):
             yield Static(Text(_("tuinews keys"), style="bold"))
             yield Static(table)
@@ -50,23 +57,4 @@ class HelpScreen(ModalScreen[None]):
 
 def key_text(binding: Binding) -> str:
     """The keys of a binding as the help screen and the command palette show them ("j, ↓")."""
-    return _keys(binding)
-
-
-def _keys(binding: Binding) -> str:
-    names = [key.strip() for key in binding.key.split(",")]
-    return ", ".join(binding.key_display or _pretty(name) for name in names)
-
-
-def _pretty(key: str) -> str:
-    return {
-        "question_mark": "?",
-        "slash": "/",
-        "space": "Space",
-        "enter": "Enter",
-        "escape": "Esc",
-        "pageup": "PgUp",
-        "pagedown": "PgDn",
-        "shift+tab": "Shift+Tab",
-        "tab": "Tab",
-    }.get(key, key)
+    return binding_keys(binding)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from textual.binding import Binding, BindingType
 
 from tuinews.config import Config, ConfigError
+from tuinews.i18n import _
 
 
 def binding_classes() -> list[type]:
@@ -53,17 +54,23 @@ def check_ui_config(config: Config) -> None:
     """Raise a one-line ConfigError for an unknown `[keys]` binding id or `[ui] theme` name."""
     from tuinews.ui.themes import theme_names
 
-    where = str(config.path) if config.path else "config"
+    where = str(config.path) if config.path else _("config")
     known = binding_ids()
     for binding_id in config.keys:
         if binding_id not in known:
             raise ConfigError(
-                f"{where}: 'keys.{binding_id}' is not a binding id (see the ? help screen"
-                " and config.example.toml for the ids)"
+                _(
+                    "{path}: '{key}' is not a binding id (see the ? help screen"
+                    " and config.example.toml for the ids)"
+                ).format(path=where, key=f"keys.{binding_id}")
             )
     if config.ui.theme not in theme_names():
         names = ", ".join(theme_names()[:4])
-        raise ConfigError(f"{where}: 'ui.theme' {config.ui.theme!r} is not a theme ({names}...)")
+        raise ConfigError(
+            _("{path}: '{key}' {name} is not a theme ({names}...)").format(
+                path=where, key="ui.theme", name=repr(config.ui.theme), names=names
+            )
+        )
 
 
 def remap(bindings: Iterable[BindingType], keymap: Mapping[str, str]) -> list[BindingType]:

@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from tuinews.i18n import N_, NATIVE_NAMES, SUPPORTED, _, ui_language
+from tuinews.i18n import N_, NATIVE_NAMES, SUPPORTED, _, translation, ui_language
 from tuinews.languages import language_label
 from tuinews.model import LanguageCount
 from tuinews.ui.sources_pane import VimOptionList
@@ -68,10 +68,22 @@ class LanguageScreen(ModalScreen[str | None]):
         ]
         options.highlighted = ids.index(self.current) if self.current in ids else 0
         options.focus()
+        # While the reader looks at the list: every interface language's catalog and date data,
+        # so that choosing one costs only the repaint.
+        self.run_worker(prepare_interface_languages, thread=True, exit_on_error=False)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(event.option.id)
+
+
+def prepare_interface_languages() -> None:
+    """Load the catalog and Babel's date data of every interface language (a thread worker)."""
+    from tuinews.dates_display import prepare
+
+    for code in SUPPORTED:
+        translation(code)
+        prepare(code)
 
 
 def matches_any(code: str, languages: tuple[str, ...]) -> bool:

@@ -2,18 +2,21 @@
 
 A mixin of `TuinewsApp`. Links are numbered as the article pane shows them (`tuinews.render.links`).
 Only http, https and mailto URLs are opened, with the stdlib `webbrowser` in a thread worker (it can
-block while a browser starts) and never through a shell.
+block while a browser starts) and never through a shell. A console browser (lynx, w3m, links...,
+`tuinews.browser`) would draw over the reader: it runs with the app suspended, in the foreground,
+and the reader comes back when it exits; where the app cannot be suspended it is not started, and
+a notification says how to set `BROWSER`.
 """
 
 from __future__ import annotations
 
-import webbrowser
-
 from textual import work
 from textual.actions import SkipAction
+from textual.app import SuspendNotSupported
 from textual.binding import Binding
 from textual.timer import Timer
 
+from tuinews.browser import Browser, browser_candidates
 from tuinews.i18n import N_, _, ngettext
 from tuinews.model import Article
 from tuinews.render.links import article_links, is_safe_url
@@ -36,7 +39,7 @@ class LinkActions:
             "1",
             "link_digit('1')",
             N_("Open link by number"),
-            key_display="1-9 Enter",
+            key_display=N_("1-9 Enter"),
             show=False,
             id="app.link_digit_1",
         ),
@@ -177,7 +180,7 @@ class LinkActions:
 
     # Opening
 
-    def open_url(self, url: str) -> None:
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
         """Open `url` in the browser when it is http, https or mailto; otherwise say why not."""
         if not is_safe_url(url):
             self.notify(  # type: ignore[attr-defined]
@@ -185,19 +188,47 @@ class LinkActions:
                 severity="warning",
             )
             return
-        self.notify(_("Opening {url}").format(url=url))  # type: ignore[attr-defined]
         self._browse(url)
 
     @work(thread=True, group="browser", exit_on_error=False)
     def _browse(self, url: str) -> None:
-        """Hand `url` to the system's browser (this can block while it starts)."""
-        try:
-            opened = webbrowser.open(url)
-        except webbrowser.Error:
-            opened = False
-        if not opened:
+        """Hand `url` to the first browser that starts (this can block while it starts).
+
+        A console browser is handed to the event loop, which suspends the app while it runs.
+        """
+        for browser in browser_candidates():
+            if browser.console:
+                self.call_from_thread(self._browse_in_terminal, browser, url)  # type: ignore[attr-defined]
+                return
             self.call_from_thread(  # type: ignore[attr-defined]
                 self.notify,  # type: ignore[attr-defined]
-                _("Could not start a browser for {url}").format(url=url),
-                severity="warning",
+                _("Opening {url}").format(url=url),
             )
+            if browser.open(url):
+                return
+        self.call_from_thread(self._browser_failed, url)  # type: ignore[attr-defined]
+
+    def _browse_in_terminal(self, browser: Browser, url: str) -> None:
+        """Run a console browser on our terminal with the app suspended, or refuse to."""
+        try:
+            with self.suspend():  # type: ignore[attr-defined]
+                opened = browser.open(url)
+        except SuspendNotSupported:
+            self.notify(  # type: ignore[attr-defined]
+                _(
+                    "Not opened: {browser} would run inside the reader's terminal. Set BROWSER to"
+                    " a graphical browser (for example BROWSER=firefox) or copy the link with y."
+                ).format(browser=browser.name),
+                title=_("Browser"),
+                severity="warning",
+                timeout=10,
+            )
+            return
+        if not opened:
+            self._browser_failed(url)
+
+    def _browser_failed(self, url: str) -> None:
+        self.notify(  # type: ignore[attr-defined]
+            _("Could not start a browser for {url}").format(url=url),
+            severity="warning",
+        )

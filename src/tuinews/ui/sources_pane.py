@@ -1,6 +1,12 @@
-"""The sources pane: "All" and each source with its article and unread counts, grouped by first tag."""
+"""The sources pane: "All", then each source with its article and unread counts, grouped by tag.
+
+A source with several tags is listed under each of them; a tag's own row selects all its sources.
+Subscriptions of a feed server (`SourceKind.SERVER`) carry a mark before their name.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from rich.text import Text
 from textual.binding import Binding
@@ -8,9 +14,16 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tuinews.i18n import N_, _
-from tuinews.model import SourceCount
+from tuinews.model import Source, SourceCount, SourceKind
+from tuinews.redact import redact_text
 
 ALL_SOURCES = "all"
+TAG_PREFIX = "tag:"
+"""Option ids of tag rows: "tag:" and the tag."""
+TAG_SEPARATOR = "|"
+"""Option ids of a source under a tag: its id, "|", the tag (a source may be under several)."""
+SERVER_MARK = "⇅"
+"""Before the name of a feed server's subscription (kept in step by `tuinews sync`)."""
 
 
 class VimOptionList(OptionList):
@@ -25,7 +38,7 @@ class VimOptionList(OptionList):
 
 
 class SourcesPane(VimOptionList):
-    """A list of sources; Enter or a click filters the headlines to one (or All)."""
+    """A list of sources; Enter or a click filters the headlines to one, a tag's, or All."""
 
     _counts: tuple[list[SourceCount], int, int] | None = None
 
@@ -36,17 +49,34 @@ class SourcesPane(VimOptionList):
         options = [Option(_label(_("All"), total, unread), id=ALL_SOURCES)]
         for tag, items in group_by_tag(counts):
             if tag:
-                options.append(Option(Text(f"# {tag}", style="bold underline"), disabled=True))
+                tag_total = sum(item.total for item in items)
+                tag_unread = sum(item.unread for item in items)
+                label = _label(f"# {tag}", tag_total, tag_unread)
+                label.stylize("bold", 0, len(tag) + 2)
+                options.append(Option(label, id=TAG_PREFIX + tag))
             for item in items:
-                label = _label(("  " if tag else "") + item.source.name, item.total, item.unread)
-                if item.source.last_error:
+                source = item.source
+                mark = f"{SERVER_MARK} " if source.kind is SourceKind.SERVER else ""
+                name = redact_text(source.name)  # a feed named by its URL: no password shown
+                label = _label(("  " if tag else "") + mark + name, item.total, item.unread)
+                if source.last_error:
                     label.append(" !", style="bold red")
                     label.append("\n")
-                    label.append(item.source.last_error, style="red")
-                options.append(Option(label, id=str(item.source.id)))
+                    label.append(source.last_error, style="red")
+                options.append(Option(label, id=source_option_id(source.id or 0, tag)))
         self.set_options(options)
         ids = [option.id for option in options]
         self.highlighted = ids.index(current) if current is not None and current in ids else 0
+        server = any(item.source.kind is SourceKind.SERVER for item in counts)
+        self.border_subtitle = f"{SERVER_MARK} " + _("server") if server else None
+        self.tooltip = (
+            _(
+                "{mark} marks a subscription of your feed server (kept in step by tuinews sync);"
+                " the other sources are your own."
+            ).format(mark=SERVER_MARK)
+            if server
+            else None
+        )
 
     def relabel(self) -> None:
         """Show the options again in the current interface language."""
@@ -62,12 +92,34 @@ class SourcesPane(VimOptionList):
 
 
 def group_by_tag(counts: list[SourceCount]) -> list[tuple[str, list[SourceCount]]]:
-    """Sources without tags first (tag ""), then one group per first tag, tags in name order."""
+    """Sources without tags first (tag ""), then one group per tag, tags in name order.
+
+    A source with several tags is in the group of each of them.
+    """
     groups: dict[str, list[SourceCount]] = {}
     for item in counts:
-        tag = item.source.tags[0] if item.source.tags else ""
-        groups.setdefault(tag, []).append(item)
+        for tag in dict.fromkeys(item.source.tags or ("",)):
+            groups.setdefault(tag, []).append(item)
     return sorted(groups.items(), key=lambda group: (group[0] != "", group[0].casefold()))
+
+
+def source_option_id(source_id: int, tag: str) -> str:
+    """The option id of a source's row under `tag` ("" when it has no tags); unique per row."""
+    return f"{source_id}{TAG_SEPARATOR}{tag}" if tag else str(source_id)
+
+
+def parse_option(option_id: str | None) -> tuple[int | None, str | None]:
+    """What a row selects: (source id, None), (None, tag), or (None, None) for All."""
+    if option_id is None or option_id == ALL_SOURCES:
+        return None, None
+    if option_id.startswith(TAG_PREFIX):
+        return None, option_id.removeprefix(TAG_PREFIX)
+    return int(option_id.partition(TAG_SEPARATOR)[0]), None
+
+
+def tag_source_ids(sources: Iterable[Source], tag: str) -> tuple[int, ...]:
+    """The ids of the sources that have `tag`."""
+    return tuple(s.id for s in sources if s.id is not None and tag in s.tags)
 
 
 def _label(name: str, total: int, unread: int) -> Text:

@@ -1,0 +1,479 @@
+"""One sync with a feed server: send what changed here, then bring in what changed there.
+
+A sync, in order:
+
+1. log in;
+2. push the queue (`store.sync_state`): read, unread, starred and unstarred changes, subscribe
+   and unsubscribe, in the order they were made (several changes of one flag of one article
+   send only the last). Each request's changes leave the queue once the server has them, so a
+   sync that fails halfway keeps the rest queued. A change the server refuses for good (a feed it
+   cannot subscribe to) is dropped with one line in the report;
+3. pull the subscriptions (titles, folders as tags; gone ones stop showing, their articles stay)
+   and the unread counts;
+4. list item ids: new since the last sync (`ot`, with a margin; everything the first time), every
+   unread one and every starred one, with continuation paging;
+5. download the items the cache does not have yet (never one it has: `sync_items` remembers
+   them), a few hundred per request, parse them (in worker processes when there are many) and
+   store each batch in its own transactions;
+6. set read and starred flags of every cached server article as the server has them, except
+   articles with a change still queued (made while this sync ran): the later change wins.
+
+Errors raise `SyncError` (one line, never the password); the cache and the queue stay as they were,
+and the next sync starts over from the same point. Nothing here imports Textual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from tuinews.config import NetworkConfig, SyncConfig
+from tuinews.i18n import ngettext, ui_language
+from tuinews.model import Source, SourceKind
+from tuinews.store import Store
+from tuinews.store.sync_state import (
+    READ,
+    SUBSCRIBE,
+    UNSUBSCRIBE,
+    QueuedChange,
+    ServerFeed,
+    SyncState,
+    account_key,
+)
+from tuinews.sync import greader
+from tuinews.sync.greader import GReaderClient, NetworkError, ServerError, SyncError
+
+if TYPE_CHECKING:
+    from tuinews.sync.articles import StoredItems
+
+MARGIN = 600.0
+"""Seconds before the last sync's server time that the next one lists new items from: items a
+server was still storing then are not missed (ids already cached cost nothing but their id)."""
+BATCH = 250
+"""Items downloaded per request."""
+IN_FLIGHT = 3
+"""Item requests at once."""
+PUSH_BATCH = 250
+"""Item ids per edit-tag request."""
+POOL_THRESHOLD = 1000
+"""Parse in worker processes from this many items to download."""
+WORKERS = min(2, os.cpu_count() or 1)
+
+Progress = Callable[[int, int], None]
+"""`progress(done, total)`: items downloaded so far, of how many."""
+
+
+@dataclass(slots=True)
+class SyncReport:
+    """What one sync did, for the summary line."""
+
+    pushed: int = 0
+    """Queued changes the server took."""
+    added: int = 0
+    updated: int = 0
+    downloaded: int = 0
+    subscriptions: int = 0
+    new_subscriptions: list[str] = field(default_factory=list)
+    gone_subscriptions: list[str] = field(default_factory=list)
+    read_changed: int = 0
+    starred_changed: int = 0
+    unread: int | None = None
+    """Unread items on the server."""
+    queued: int = 0
+    """Changes still waiting in the queue after this sync."""
+    requests: int = 0
+    refused: list[str] = field(default_factory=list)
+    """One line per change the server refused for good (dropped from the queue)."""
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """ "3 subscriptions, 12 new, 2 changes sent, 5 flags changed elsewhere, 40 unread"."""
+        parts = [
+            ngettext("{n} subscription", "{n} subscriptions", self.subscriptions).format(
+                n=self.subscriptions
+            ),
+            ngettext("{n} new", "{n} new", self.added).format(n=self.added),
+        ]
+        if self.updated:
+            parts.append(
+                ngettext("{n} updated", "{n} updated", self.updated).format(n=self.updated)
+            )
+        if self.pushed:
+            parts.append(
+                ngettext("{n} change sent", "{n} changes sent", self.pushed).format(n=self.pushed)
+            )
+        changed = self.read_changed + self.starred_changed
+        if changed:
+            parts.append(
+                ngettext(
+                    "{n} flag changed elsewhere", "{n} flags changed elsewhere", changed
+                ).format(n=changed)
+            )
+        if self.unread is not None:
+            parts.append(
+                ngettext(
+                    "{n} unread on the server", "{n} unread on the server", self.unread
+                ).format(n=self.unread)
+            )
+        if self.refused:
+            parts.append(
+                ngettext("{n} change refused", "{n} changes refused", len(self.refused)).format(
+                    n=len(self.refused)
+                )
+            )
+        return ", ".join(parts)
+
+
+def sync_account(
+    store: Store,
+    sync: SyncConfig,
+    password: str | Callable[[], str],
+    network: NetworkConfig,
+    *,
+    progress: Progress | None = None,
+    push_only: bool = False,
+    background: bool = False,
+) -> SyncReport:
+    """Run one sync (or, with `push_only`, send the queue and stop). Raises `SyncError`.
+
+    `password` may be a function: it is called only when the server wants a new login (the
+    token of the last one is kept in the cache), and may raise what it likes (`PasswordError`).
+    `background`: the reader syncs while someone reads; worker processes run at a low priority.
+    """
+    run = _Sync(store, sync, password, network, progress)
+    run.background = background
+    try:
+        asyncio.run(run.run(push_only=push_only))
+    except SyncError as exc:
+        run.state.record_error(str(exc))
+        raise
+    finally:
+        run.close()
+    return run.report
+
+
+def queue_subscription(store: Store, sync: SyncConfig, action: str, target: str) -> None:
+    """Queue a subscribe (feed URL) or unsubscribe (stream id) for the next push."""
+    state = SyncState(store, account_key(sync.url, sync.user))
+    if action == UNSUBSCRIBE:
+        for feed in state.feeds():
+            if feed.stream_id == target:
+                state.deactivate(feed.source_id)
+    state.queue(action, target)
+
+
+def server_feeds(store: Store, sync: SyncConfig) -> list[tuple[Source, ServerFeed]]:
+    """The account's active subscriptions with their sources."""
+    state = SyncState(store, account_key(sync.url, sync.user))
+    feeds = {feed.source_id: feed for feed in state.feeds()}
+    return [(source, feeds[source.id]) for source in state.sources() if source.id in feeds]
+
+
+class _Sync:
+    """One sync run (see the module docstring)."""
+
+    def __init__(
+        self,
+        store: Store,
+        sync: SyncConfig,
+        password: str | Callable[[], str],
+        network: NetworkConfig,
+        progress: Progress | None,
+    ) -> None:
+        self.store = store
+        self.sync = sync
+        self.password = password
+        self.network = network
+        self.progress = progress
+        self.state = SyncState(store, account_key(sync.url, sync.user))
+        self.report = SyncReport()
+        self.sources: dict[str, Source] = {}
+        self.pool: Executor | None = None
+        self.fetched_at = datetime.now(UTC)
+        self.done = 0
+        self.total = 0
+        self.background = False
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+
+    async def run(self, *, push_only: bool = False) -> None:
+        started = time.time()
+        previous = self.state.state()
+        client = GReaderClient(
+            self.sync.url,
+            self.sync.user,
+            self.password,
+            auth=self.state.auth(),
+            on_login=self.state.save_auth,
+            timeout=self.network.timeout,
+            max_bytes=max(self.network.max_bytes, 64 * 1024 * 1024),
+        )
+        try:
+            async with client:
+                await client.login()
+                await self._push(client)
+                if not push_only:
+                    await self._pull(client, started, previous.since)
+        finally:
+            self.report.requests = sum(client.requests.values())
+            self.report.queued = self.state.pending_count()
+
+    # Push
+
+    async def _push(self, client: GReaderClient) -> None:
+        pending = self.state.pending()
+        for kind, value, changes, seqs in _plan(pending):
+            try:
+                if kind == SUBSCRIBE:
+                    subscription = await client.quickadd(changes[0].target or "")
+                    self._subscribed(subscription)
+                elif kind == UNSUBSCRIBE:
+                    await client.unsubscribe(changes[0].target or "")
+                else:
+                    state = greader.READ if kind == READ else greader.STARRED
+                    items = [change.item for change in changes if change.item is not None]
+                    if value:
+                        await client.edit_tag(items, add=state)
+                    else:
+                        await client.edit_tag(items, remove=state)
+            except ServerError as exc:
+                if exc.status >= 500 or exc.status in (408, 429):
+                    raise
+                if kind != UNSUBSCRIBE:  # unsubscribing from a feed already gone is no news
+                    self.report.refused.append(str(exc))
+            else:
+                self.report.pushed += len(changes)
+            self.state.done(seqs)
+
+    def _subscribed(self, subscription: greader.Subscription) -> None:
+        source = self._register(subscription.stream_id, subscription.title, ())
+        feed = ServerFeed(_id(source), subscription.stream_id, subscription.url, None, None, True)
+        self.state.set_feeds([feed], complete=False)
+
+    # Pull
+
+    async def _pull(self, client: GReaderClient, started: float, since: float | None) -> None:
+        counts = None
+        if since is None:
+            # A first sync downloads everything: with many unread items, start the parsers
+            # while the lists come.
+            counts = await client.unread_counts()
+            if counts.get(greader.READING_LIST, 0) >= POOL_THRESHOLD:
+                self._start_pool()
+        subscriptions, counted, new_ids, unread_ids, starred_ids = await asyncio.gather(
+            client.subscriptions(),
+            client.unread_counts() if counts is None else _done(counts),
+            client.item_ids(greader.READING_LIST, since=since),
+            client.item_ids(greader.READING_LIST, exclude=greader.READ),
+            client.item_ids(greader.STARRED),
+        )
+        counts = counted
+        self._store_subscriptions(subscriptions, counts)
+        unread, starred = set(unread_ids), set(starred_ids)
+        known = self.state.known_items()
+        wanted = [
+            item
+            for item in dict.fromkeys([*new_ids, *unread_ids, *starred_ids])
+            if item not in known
+        ]
+        await self._download(client, wanted)
+        self.report.read_changed, self.report.starred_changed = self.state.apply_server_state(
+            unread, starred
+        )
+        self.state.forget_gone_items(unread | starred)
+        self.state.mark_fetched([_id(s) for s in self.sources.values()], started)
+        server_time = client.server_time if client.server_time is not None else started
+        self.state.finish(started, server_time - MARGIN)
+
+    def _store_subscriptions(
+        self, subscriptions: Sequence[greader.Subscription], counts: dict[str, int]
+    ) -> None:
+        before = {feed.stream_id for feed in self.state.feeds()}
+        old_names = {s.location: s.name for s in self.state.sources()}
+        feeds: list[ServerFeed] = []
+        for subscription in subscriptions:
+            source = self._register(
+                subscription.stream_id, subscription.title, subscription.folders
+            )
+            feeds.append(
+                ServerFeed(
+                    _id(source),
+                    subscription.stream_id,
+                    subscription.url,
+                    subscription.html_url,
+                    counts.get(subscription.stream_id),
+                    True,
+                )
+            )
+        self.state.set_feeds(feeds, complete=True)
+        now = {feed.stream_id for feed in feeds}
+        self.report.subscriptions = len(feeds)
+        self.report.new_subscriptions = [
+            s.title for s in subscriptions if s.stream_id not in before and before
+        ]
+        self.report.gone_subscriptions = [old_names.get(s, s) for s in sorted(before - now)]
+        self.report.unread = counts.get(greader.READING_LIST)
+
+    def _register(self, stream_id: str, title: str, folders: Sequence[str]) -> Source:
+        source = Source(SourceKind.SERVER, stream_id, title or stream_id, tags=tuple(folders))
+        self.store.upsert_source(source)
+        self.sources[stream_id] = source
+        return source
+
+    async def _download(self, client: GReaderClient, wanted: list[int]) -> None:
+        self.total = len(wanted)
+        self._tick()
+        if not wanted:
+            return
+        if self.total >= POOL_THRESHOLD and self.pool is None:
+            self._start_pool()
+        elif self.total < POOL_THRESHOLD and self.pool is not None:
+            self.close()  # not worth it after all: parse here
+        gate = asyncio.Semaphore(IN_FLIGHT)
+        batches = [wanted[i : i + BATCH] for i in range(0, len(wanted), BATCH)]
+
+        async def one(batch: list[int]) -> None:
+            async with gate:
+                body = await client.items_body(batch)
+            stored = await self._store(body, client.where)
+            self.report.downloaded += stored.items
+            self.report.added += stored.added
+            self.report.updated += stored.updated
+            self.done += len(batch)
+            self._tick()
+
+        tasks = [asyncio.ensure_future(one(batch)) for batch in batches]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _store(self, body: bytes, where: str) -> StoredItems:
+        """Parse and store one answer: in a worker process (which writes too), else here."""
+        from tuinews.sync.articles import StoredItems, prepare_body, store_body, write_items
+
+        loop = asyncio.get_running_loop()
+        account = self.state.account
+        if self.pool is not None:
+            pool = self.pool
+            try:
+                return await loop.run_in_executor(
+                    pool,
+                    store_body,
+                    body,
+                    where,
+                    self.fetched_at,
+                    self.store.path,
+                    account,
+                    self.sources,
+                )
+            except BrokenProcessPool:  # a worker died (its transaction with it): do it here
+                pool.shutdown(wait=False, cancel_futures=True)
+                if self.pool is pool:
+                    self.pool = None
+        count, prepared = await loop.run_in_executor(
+            None, prepare_body, body, where, self.fetched_at
+        )
+        with self.store.batch():  # the articles and their item ids together
+            added, updated = write_items(self.store, account, prepared, self.sources)
+        return StoredItems(count, added, updated)
+
+    def _start_pool(self) -> None:
+        if (os.cpu_count() or 1) < 2:
+            return
+        from tuinews.refresh import BACKGROUND_NICENESS, _start_process_helpers, _start_worker
+
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["tuinews.sync.articles"])
+        _start_process_helpers()
+        pool = ProcessPoolExecutor(
+            max_workers=WORKERS,
+            mp_context=context,
+            initializer=_start_worker,  # ends with this process; nice in the reader
+            initargs=(os.getpid(), ui_language(), BACKGROUND_NICENESS if self.background else 0),
+        )
+        self.pool = pool
+        from tuinews.sync.articles import warm_up
+
+        threading.Thread(target=_warm_up, args=(pool, WORKERS, warm_up), daemon=True).start()
+
+    def _tick(self) -> None:
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+
+def _plan(pending: list[QueuedChange]) -> list[tuple[str, bool, list[QueuedChange], list[int]]]:
+    """The requests that send the queue, in order: (action, value, changes, queue seqs done).
+
+    Only the last change of one flag of one item is sent; consecutive changes of the same kind
+    and value share requests of up to `PUSH_BATCH` items.
+    """
+    last: dict[tuple[str, int], QueuedChange] = {}
+    covered: dict[int, list[int]] = {}
+    for change in pending:
+        if change.item is not None:
+            key = (change.action, change.item)
+            previous = last.get(key)
+            last[key] = change
+            covered[change.seq] = [change.seq, *(covered.pop(previous.seq) if previous else [])]
+    steps: list[tuple[str, bool, list[QueuedChange], list[int]]] = []
+    for change in pending:
+        if change.item is None:
+            steps.append((change.action, change.value, [change], [change.seq]))
+            continue
+        if last[(change.action, change.item)] is not change:
+            continue
+        seqs = covered[change.seq]
+        if (
+            steps
+            and steps[-1][0] == change.action
+            and steps[-1][1] == change.value
+            and len(steps[-1][2]) < PUSH_BATCH
+        ):
+            steps[-1][2].append(change)
+            steps[-1][3].extend(seqs)
+            continue
+        steps.append((change.action, change.value, [change], list(seqs)))
+    return steps
+
+
+async def _done(value: dict[str, int]) -> dict[str, int]:
+    return value
+
+
+def _warm_up(pool: ProcessPoolExecutor, workers: int, job: Callable[[], None]) -> None:
+    """Start the worker processes (and have them load the language model) before there is work."""
+    with contextlib.suppress(RuntimeError):  # the sync ended (and shut the pool) first
+        for _ in range(workers):
+            pool.submit(job)
+
+
+def _id(source: Source) -> int:
+    if source.id is None:
+        raise ValueError(f"source {source.key} is not registered in the cache")
+    return source.id
+
+
+__all__ = [
+    "NetworkError",
+    "SyncError",
+    "SyncReport",
+    "queue_subscription",
+    "server_feeds",
+    "sync_account",
+]

@@ -1,0 +1,55 @@
+"""Keep the interface responsive while a refresh runs in a worker thread of the reader.
+
+* `throttled` passes a worker's progress on at most every `interval` seconds (and always the first
+  and the last step): each update repaints the status line, and a refresh of hundreds of feeds
+  would otherwise ask for hundreds of repaints a second.
+* `frozen_heap` moves the objects that exist when the refresh starts (the widgets, styles and
+  caches of the interface, the headline rows) out of the garbage collector's sight until it ends.
+  The refresh allocates all the time; each collection of the oldest generation would otherwise
+  walk the whole interface while holding the interpreter, a pause of tens of milliseconds that
+  the next key press waits for. Objects made during the refresh are collected as usual.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+_lock = threading.Lock()
+_frozen = 0
+
+
+def throttled(
+    progress: Callable[[int, int], None], interval: float = 0.1
+) -> Callable[[int, int], None]:
+    """`progress(done, total)`, called at most once per `interval` except for the first and last."""
+    last = -interval
+
+    def report(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if done < total and done > 0 and now - last < interval:
+            return
+        last = now
+        progress(done, total)
+
+    return report
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """No garbage collection walks the objects that exist on entry, until the (last) exit."""
+    global _frozen
+    with _lock:
+        _frozen += 1
+        gc.freeze()
+    try:
+        yield
+    finally:
+        with _lock:
+            _frozen -= 1
+            if _frozen == 0:
+                gc.unfreeze()

@@ -1,0 +1,34 @@
+"""The reader's refresh helpers: progress passed on sparingly, the heap frozen while it runs."""
+
+from __future__ import annotations
+
+import gc
+
+from tuinews.ui.background_work import frozen_heap, throttled
+
+
+def test_progress_keeps_the_first_and_last_steps() -> None:
+    seen: list[tuple[int, int]] = []
+    report = throttled(lambda done, total: seen.append((done, total)), interval=3600)
+    for done in range(0, 201):
+        report(done, 200)
+    assert seen == [(0, 200), (200, 200)]
+
+
+def test_progress_passes_every_step_when_they_are_slow_enough() -> None:
+    seen: list[int] = []
+    report = throttled(lambda done, total: seen.append(done), interval=0)
+    for done in range(5):
+        report(done, 4)
+    assert seen == [0, 1, 2, 3, 4]
+
+
+def test_the_heap_is_frozen_until_the_last_exit() -> None:
+    assert gc.get_freeze_count() == 0
+    with frozen_heap():
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        with frozen_heap():
+            assert gc.get_freeze_count() >= frozen
+        assert gc.get_freeze_count() >= frozen
+    assert gc.get_freeze_count() == 0
