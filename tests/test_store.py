@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -308,3 +309,26 @@ def test_retention_keeps_starred_and_does_not_bring_articles_back(
     assert store.prune(keep_days=90, max_per_source=2, now=now) == 1
     assert {h.title for h in store.headlines(HeadlineFilter())} == {"Old 1", "Old 3"}
     store.vacuum()
+
+
+def test_removals_are_remembered_while_the_feed_lists_them(store: Store, source: Source) -> None:
+    day = 86400.0
+    today = time.time()
+    listed = make_article("listed", "Listed", 1)
+    gone = make_article("gone", "Gone", 2)
+    for article in (listed, gone):
+        article.published = datetime(2025, 1, 1, tzinfo=UTC)
+    store.upsert_articles(source, [(listed, None), (gone, None)])
+    store.set_read([h.id for h in store.headlines(HeadlineFilter())])
+    assert store.prune(keep_days=90, now=today - 100 * day) == 2
+
+    # The feed still lists one of them: that refresh renews its removal, so it outlives the other's.
+    assert store.upsert_articles(source, [(make_article("listed", "Listed", 1), None)]).added == 0
+    store.prune(keep_days=90, now=today + 30 * day)
+    back = store.upsert_articles(
+        source,
+        [(make_article("listed", "Listed", 1), None), (make_article("gone", "Gone", 2), None)],
+    )
+    # The one no feed listed for months is forgotten (so the table stays the size of the feeds).
+    assert back.added == 1
+    assert {h.title for h in store.headlines(HeadlineFilter())} == {"Gone"}
