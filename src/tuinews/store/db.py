@@ -49,6 +49,8 @@ BUSY_TIMEOUT = 10.0
 """Seconds SQLite waits for another process's write lock before giving up."""
 BUSY_RETRIES = 3
 """After a busy timeout, a write waits a little and tries again this many times."""
+PRUNED_MEMORY_DAYS = 60
+"""Days a removed article stays remembered after its feed last listed it (at least `keep_days`)."""
 
 
 class _NewerSchema(Exception):
@@ -515,6 +517,12 @@ class Store:
                         f"SELECT uid FROM pruned WHERE uid IN ({marks})", chunk
                     )
                 )
+            if pruned:
+                # The feed still lists them: keep their removal remembered while it does.
+                seen_at = time.time()
+                conn.executemany(
+                    "UPDATE pruned SET at = ? WHERE uid = ?", [(seen_at, uid) for uid in pruned]
+                )
             # Row ids as SQLite gives them (one above the largest), so that statements can wait.
             next_id = (conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0) + 1
             for row, stamp in zip(rows, stamps, strict=True):
@@ -894,9 +902,11 @@ class Store:
                 "DELETE FROM stories WHERE id NOT IN"
                 " (SELECT story_id FROM articles WHERE story_id IS NOT NULL)"
             )
-            # Remember removals for a year at least; feeds rarely keep an item longer.
+            # A removal is remembered while its feed keeps listing the item (each refresh that sees
+            # it renews the date) and for a while after, so the table stays the size of the feeds.
             conn.execute(
-                "DELETE FROM pruned WHERE at < ?", (now - max(2 * keep_days, 365) * 86400,)
+                "DELETE FROM pruned WHERE at < ?",
+                (now - max(keep_days, PRUNED_MEMORY_DAYS) * 86400,),
             )
         return len(doomed)
 
