@@ -155,7 +155,7 @@ class GReaderClient:
         self._password_source = password
         self._password = password if isinstance(password, str) else ""
         self._auth: str | None = auth
-        self._reused = auth is not None
+        self._kept_auth = auth
         self._on_login = on_login
         self._login_lock = asyncio.Lock()
         self._token: str | None = None
@@ -206,7 +206,6 @@ class GReaderClient:
                 self._auth = line[5:].strip()
         if not self._auth:
             raise ProtocolError(f"{self.where}: the login answer has no Auth token")
-        self._reused = False
         if self._on_login is not None:
             self._on_login(self._auth)
 
@@ -397,7 +396,9 @@ class GReaderClient:
         try:
             return await self._send(method, path, name=name, **kwargs)
         except _Refused as refused:
-            if not (self._reused and kwargs.get("auth", True)):
+            # Only a token kept from an earlier login may have expired; a fresh one is refused
+            # for good (a disabled account, a server that does not like us).
+            if sent_with is None or sent_with != self._kept_auth:
                 raise AuthError(
                     f"{self.where}: the server refused the login (HTTP {refused.status})"
                 ) from None
@@ -409,7 +410,6 @@ class GReaderClient:
                 if self._on_login is not None:
                     self._on_login(None)
                 await self.login()
-        self._reused = False
         try:
             return await self._send(method, path, name=name, **kwargs)
         except _Refused as refused:
