@@ -227,7 +227,7 @@ async def test_sources_pane_filters_by_source(library: Path, tmp_path: Path) -> 
         assert app.focused.id == "sources"
         options = app.query_one("#sources")
         prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        assert prompts[0].startswith("All 5")
+        assert prompts[0].split() == ["All", "5", "(5)"]  # counts right-aligned
         index = next(i for i, p in enumerate(prompts) if p.startswith("other"))
         await pilot.press(*["j"] * index, "enter")
         await settle(pilot, app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -182,7 +183,7 @@ async def test_palette_lists_actions_with_keys_and_themes(folder: Path, tmp_path
         commands = {name: key for name, key, _run in provider._commands()}
         assert commands["Star"] == "S"
         assert commands["Refresh"] == "r"
-        assert commands["Down"] == "j, down"
+        assert commands["Down"] == "j, ↓"  # arrows as arrows, as in the help screen
         assert "Theme: tuinews-light" in commands and "Theme: nord" in commands
         # Running an entry runs the action.
         run = next(run for name, _key, run in provider._commands() if name == "Star")
@@ -294,7 +295,10 @@ async def test_sources_pane_groups_by_tag(tmp_path: Path):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
         pane = app.query_one("#sources")
-        prompts = [str(pane.get_option_at_index(i).prompt) for i in range(pane.option_count)]
+        prompts = [
+            re.sub(r"(?<=\S) {2,}", " ", str(pane.get_option_at_index(i).prompt))
+            for i in range(pane.option_count)
+        ]
         assert prompts == [
             "All 3 (3)",
             "Zeta 1 (1)",

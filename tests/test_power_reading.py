@@ -4,7 +4,10 @@ sources under every tag, server subscriptions marked, console browsers kept out 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+from rich.cells import cell_len
 
 from feedserver import FeedServer
 from test_app import article_text, settle
@@ -235,7 +238,9 @@ def test_cli_sources_list_and_search_agree_with_the_reader(tmp_path: Path) -> No
 
 def pane_prompts(app: TuinewsApp) -> list[str]:
     pane = app.query_one("#sources")
-    return [str(pane.get_option_at_index(i).prompt) for i in range(pane.option_count)]
+    # Counts are right-aligned: collapse the padding between a name and its counts.
+    prompts = (str(pane.get_option_at_index(i).prompt) for i in range(pane.option_count))
+    return [re.sub(r"(?<=\S) {2,}", " ", prompt) for prompt in prompts]
 
 
 def status_text(app: TuinewsApp) -> str:
@@ -388,6 +393,27 @@ async def test_server_subscriptions_are_marked_in_the_sources_pane(tmp_path: Pat
         assert "feed server" in str(pane.tooltip)
         pane.show_counts([c for c in counts if c.source.kind is not SourceKind.SERVER], 3, 3)
         assert pane.border_subtitle is None and pane.tooltip is None
+
+
+async def test_a_long_source_name_is_cut_not_wrapped(tmp_path: Path) -> None:
+    config = tagged_config(tmp_path)
+    long_name = "Amazon Web Services Blog about every service under the sun"
+    with Store(config.cache.path) as store:
+        store.upsert_source(Source(SourceKind.SERVER, "feed/7", long_name))
+    app = TuinewsApp(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        pane = app.query_one("#sources")
+        with Store(config.cache.path) as store:
+            pane.show_counts(store.source_counts(), 3, 3)
+        await pilot.pause()
+        width = pane.scrollable_content_region.width
+        for index in range(pane.option_count):
+            prompt = pane.get_option_at_index(index).prompt
+            assert "\n" not in str(prompt)
+            assert cell_len(str(prompt)) < width, prompt  # one line each, counts kept in view
+        cut = next(str(o.prompt) for o in pane.options if "Amazon" in str(o.prompt))
+        assert "…" in cut and cut.rstrip().endswith(" 0")
 
 
 # 4. Console browsers never draw over the reader

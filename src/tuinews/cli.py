@@ -526,7 +526,7 @@ def cmd_fetch(args: argparse.Namespace, config: Config) -> int:
             _error(note)
     for error in report.errors:
         _error(str(error))
-    if not args.quiet:
+    if not args.quiet and (sources or not config.sync.enabled):
         line = ngettext("{count} source: {summary}", "{count} sources: {summary}", len(sources))
         print(line.format(count=len(sources), summary=report.summary()))
     total = len(sources) + (1 if config.sync.enabled else 0)

@@ -401,7 +401,11 @@ class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
             )
         for note in report.notes[:MAX_NOTIFIED_ERRORS]:
             self.notify(note, timeout=8)
-        if message.changed or self._refresh_requested:
+        only_server = self._sync is not None and all(
+            s.kind is SourceKind.SERVER for s in self.sources
+        )
+        if (message.changed or self._refresh_requested) and not only_server:
+            # (the sync tells its own summary)
             self.notify(report.summary(), title=_("Refreshed"))
         self._refresh_requested = False
         self._reload_source_names()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import OptionList
@@ -16,6 +17,7 @@ from textual.widgets.option_list import Option
 from tuinews.i18n import N_, _
 from tuinews.model import Source, SourceCount, SourceKind
 from tuinews.redact import redact_text
+from tuinews.render.cells import pad_cells, truncate_cells
 
 ALL_SOURCES = "all"
 TAG_PREFIX = "tag:"
@@ -46,23 +48,31 @@ class SourcesPane(VimOptionList):
         """Replace the options, keeping the highlighted source."""
         self._counts = (counts, total, unread)
         current = self.highlighted_id
-        options = [Option(_label(_("All"), total, unread), id=ALL_SOURCES)]
+        width = self._label_width()
+        options = [Option(_label(_("All"), total, unread, width), id=ALL_SOURCES)]
         for tag, items in group_by_tag(counts):
             if tag:
                 tag_total = sum(item.total for item in items)
                 tag_unread = sum(item.unread for item in items)
-                label = _label(f"# {tag}", tag_total, tag_unread)
+                label = _label(f"# {tag}", tag_total, tag_unread, width)
                 label.stylize("bold", 0, len(tag) + 2)
                 options.append(Option(label, id=TAG_PREFIX + tag))
             for item in items:
                 source = item.source
                 mark = f"{SERVER_MARK} " if source.kind is SourceKind.SERVER else ""
                 name = redact_text(source.name)  # a feed named by its URL: no password shown
-                label = _label(("  " if tag else "") + mark + name, item.total, item.unread)
+                label = _label(
+                    ("  " if tag else "") + mark + name,
+                    item.total,
+                    item.unread,
+                    width,
+                    source.last_error is not None,
+                )
                 if source.last_error:
-                    label.append(" !", style="bold red")
+                    label.append(" !", style="bold red")  # (room kept for it by _label)
                     label.append("\n")
-                    label.append(source.last_error, style="red")
+                    error = redact_text(source.last_error)
+                    label.append(truncate_cells(error, width) if width else error, style="red")
                 options.append(Option(label, id=source_option_id(source.id or 0, tag)))
         self.set_options(options)
         ids = [option.id for option in options]
@@ -77,6 +87,13 @@ class SourcesPane(VimOptionList):
             if server
             else None
         )
+
+    def _label_width(self) -> int:
+        """Cells a row may use (0 before the first layout: no truncation)."""
+        return max(0, self.scrollable_content_region.width - 1)
+
+    def on_resize(self) -> None:
+        self.relabel()
 
     def relabel(self) -> None:
         """Show the options again in the current interface language."""
@@ -122,8 +139,13 @@ def tag_source_ids(sources: Iterable[Source], tag: str) -> tuple[int, ...]:
     return tuple(s.id for s in sources if s.id is not None and tag in s.tags)
 
 
-def _label(name: str, total: int, unread: int) -> Text:
-    label = Text(name, overflow="ellipsis", no_wrap=True)
+def _label(name: str, total: int, unread: int, width: int = 0, error: bool = False) -> Text:
+    """One row: the name cut to fit with an ellipsis, the counts at the right edge of `width`."""
+    counts = f" {total}" + (f" ({unread})" if unread else "") + (" !" if error else "")
+    if width:
+        room = max(4, width - cell_len(counts))
+        name = pad_cells(truncate_cells(name, room), room)
+    label = Text(name, no_wrap=True)
     label.append(f" {total}", style="dim")
     if unread:
         label.append(f" ({unread})", style="bold")
