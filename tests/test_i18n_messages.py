@@ -172,3 +172,23 @@ def test_the_catalog_has_every_message_of_this_pythons_argparse() -> None:
         )
     }
     assert found and found <= template, sorted(found - template)
+
+
+async def test_after_a_live_switch_new_failures_come_in_the_new_language(tmp_path: Path) -> None:
+    from test_i18n import choose_interface_language, settle
+    from tuinews.ui.app import TuinewsApp
+
+    folder = tmp_path / "новини"
+    folder.mkdir()
+    (folder / "стаття.md").write_text("---\ntitle: Ярмарок\nlang: uk\n---\n\nМедовий ярмарок.\n")
+    (folder / "zlamanyi.txt").write_bytes(b"\x00\x01\x02\x00" * 200)
+    app = TuinewsApp(load_config(), [folder])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        assert f"{folder / 'zlamanyi.txt'}: binary file" in [n.message for n in app._notifications]
+        await choose_interface_language(pilot, app, "uk")
+        await settle(pilot, app)
+        await pilot.press("r")
+        await settle(pilot, app)
+        messages = [(n.title, n.message) for n in app._notifications]
+        assert ("Не вдалося завантажити", f"{folder / 'zlamanyi.txt'}: двійковий файл") in messages

@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 import httpx
 
+from tuinews.i18n import _
 from tuinews.sources.fetch import USER_AGENT, redact_url
 from tuinews.sources.fetch import _describe_error as describe_error
 from tuinews.textclean import clean_line
@@ -205,7 +206,9 @@ class GReaderClient:
             if line.startswith("Auth="):
                 self._auth = line[5:].strip()
         if not self._auth:
-            raise ProtocolError(f"{self.where}: the login answer has no Auth token")
+            raise ProtocolError(
+                _("{url}: the login answer has no Auth token").format(url=self.where)
+            )
         if self._on_login is not None:
             self._on_login(self._auth)
 
@@ -215,7 +218,9 @@ class GReaderClient:
             text = await self._text("GET", "reader/api/0/token", name="token")
             token = text.strip()
             if not token or "\n" in token:
-                raise ProtocolError(f"{self.where}: the token answer is not a token")
+                raise ProtocolError(
+                    _("{url}: the token answer is not a token").format(url=self.where)
+                )
             self._token = token
         return self._token
 
@@ -230,7 +235,7 @@ class GReaderClient:
         found: list[Subscription] = []
         for entry in raw:
             if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-                raise ProtocolError(f"{self.where}: a subscription without an id")
+                raise ProtocolError(_("{url}: a subscription without an id").format(url=self.where))
             folders: list[str] = []
             for category in entry.get("categories") or []:
                 if not isinstance(category, dict):
@@ -265,7 +270,9 @@ class GReaderClient:
                 try:
                     counts[entry["id"]] = int(entry.get("count", 0))
                 except (TypeError, ValueError):
-                    raise ProtocolError(f"{self.where}: an unread count is not a number") from None
+                    raise ProtocolError(
+                        _("{url}: an unread count is not a number").format(url=self.where)
+                    ) from None
         return counts
 
     async def item_ids(
@@ -288,7 +295,7 @@ class GReaderClient:
             params["ot"] = max(0, int(since))
         ids: list[int] = []
         seen_continuations: set[str] = set()
-        for _ in range(MAX_PAGES):
+        for _page in range(MAX_PAGES):
             data = await self._json(
                 "GET", "reader/api/0/stream/items/ids", params=params, name="ids", clock=True
             )
@@ -296,12 +303,16 @@ class GReaderClient:
             if refs is None:
                 refs = []
             if not isinstance(refs, list):
-                raise ProtocolError(f"{self.where}: the item id list is not a list")
+                raise ProtocolError(
+                    _("{url}: the item id list is not a list").format(url=self.where)
+                )
             for ref in refs:
                 try:
                     ids.append(item_number(ref["id"]))
                 except (KeyError, TypeError, ValueError):
-                    raise ProtocolError(f"{self.where}: an item id is not a number") from None
+                    raise ProtocolError(
+                        _("{url}: an item id is not a number").format(url=self.where)
+                    ) from None
             continuation = data.get("continuation") if isinstance(data, dict) else None
             if not refs or not isinstance(continuation, str) or not continuation:
                 break
@@ -351,8 +362,9 @@ class GReaderClient:
         stream_id = data.get("streamId") if isinstance(data, dict) else None
         if not isinstance(stream_id, str) or not stream_id:
             error = data.get("error") if isinstance(data, dict) else None
-            detail = clean_line(str(error))[:_MAX_DETAIL] if error else "no subscription made"
-            raise ServerError(f"{self.where}: could not subscribe to {url}: {detail}", 400)
+            detail = clean_line(str(error))[:_MAX_DETAIL] if error else _("no subscription made")
+            message = _("{server}: could not subscribe to {url}: {detail}")
+            raise ServerError(message.format(server=self.where, url=url, detail=detail), 400)
         title = clean_line(_str(data.get("streamName"))) or url
         # `query`: the feed's URL as the server found it (a web page's URL leads to its feed).
         return Subscription(stream_id=stream_id, title=title, url=_str(data.get("query")) or url)
@@ -373,7 +385,9 @@ class GReaderClient:
             except _BadToken:
                 self._token = None  # expired: fetch a new one, once
                 if attempt == 2:
-                    raise AuthError(f"{self.where}: the server refused the write token") from None
+                    raise AuthError(
+                        _("{url}: the server refused the write token").format(url=self.where)
+                    ) from None
         raise AssertionError("unreachable")
 
     async def _write_json(self, path: str, data: dict[str, Any], *, name: str) -> Any:
@@ -389,7 +403,9 @@ class GReaderClient:
         try:
             return body.decode("utf-8")
         except UnicodeDecodeError:
-            raise ProtocolError(f"{self.where}: the {name} answer is not UTF-8 text") from None
+            raise ProtocolError(
+                _("{url}: the {name} answer is not UTF-8 text").format(url=self.where, name=name)
+            ) from None
 
     async def _call(self, method: str, path: str, *, name: str, **kwargs: Any) -> bytes:
         sent_with = self._auth
@@ -400,7 +416,9 @@ class GReaderClient:
             # for good (a disabled account, a server that does not like us).
             if sent_with is None or sent_with != self._kept_auth:
                 raise AuthError(
-                    f"{self.where}: the server refused the login (HTTP {refused.status})"
+                    _("{url}: the server refused the login (HTTP {status})").format(
+                        url=self.where, status=refused.status
+                    )
                 ) from None
         # The token of an earlier login expired (or the password changed): log in anew, once
         # for all the calls that were refused at the same time.
@@ -414,7 +432,9 @@ class GReaderClient:
             return await self._send(method, path, name=name, **kwargs)
         except _Refused as refused:
             raise AuthError(
-                f"{self.where}: the server refused the login (HTTP {refused.status})"
+                _("{url}: the server refused the login (HTTP {status})").format(
+                    url=self.where, status=refused.status
+                )
             ) from None
 
     async def _send(
@@ -455,7 +475,9 @@ class GReaderClient:
         if status in (401, 403):
             if not auth:
                 raise AuthError(
-                    f"{self.where}: wrong user or password (the server refused the login)"
+                    _("{url}: wrong user or password (the server refused the login)").format(
+                        url=self.where
+                    )
                 )
             if data is not None and "T" in data and response.headers.get("google-bad-token"):
                 raise _BadToken()
@@ -474,7 +496,11 @@ class GReaderClient:
         async for chunk in response.aiter_bytes():
             size += len(chunk)
             if size > self.max_bytes:
-                raise ProtocolError(f"{self.where}: an answer larger than {self.max_bytes} bytes")
+                raise ProtocolError(
+                    _("{url}: an answer larger than {size} bytes").format(
+                        url=self.where, size=self.max_bytes
+                    )
+                )
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -502,22 +528,24 @@ def parse_items(body: bytes, where: str) -> list[ServerItem]:
     try:
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ProtocolError(f"{where}: the contents answer is not JSON") from None
+        raise ProtocolError(_("{url}: the contents answer is not JSON").format(url=where)) from None
     return [parse_item(entry, where) for entry in _field(data, "items", list, where, "contents")]
 
 
 def parse_item(entry: Any, where: str) -> ServerItem:
     """One item of an items/contents answer; `ProtocolError` when it has no id or stream."""
     if not isinstance(entry, dict):
-        raise ProtocolError(f"{where}: an item is not an object")
+        raise ProtocolError(_("{url}: an item is not an object").format(url=where))
     try:
         item = item_number(entry["id"])
     except (KeyError, ValueError):
-        raise ProtocolError(f"{where}: an item without a valid id") from None
+        raise ProtocolError(_("{url}: an item without a valid id").format(url=where)) from None
     origin = entry.get("origin") if isinstance(entry.get("origin"), dict) else {}
     stream_id = origin.get("streamId")
     if not isinstance(stream_id, str) or not stream_id:
-        raise ProtocolError(f"{where}: an item without its feed (origin.streamId)")
+        raise ProtocolError(
+            _("{url}: an item without its feed (origin.streamId)").format(url=where)
+        )
     body = ""
     for key in ("content", "summary"):
         part = entry.get(key)
@@ -561,7 +589,9 @@ def _decode_json(text: str, where: str, name: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError:
-        raise ProtocolError(f"{where}: the {name} answer is not JSON") from None
+        raise ProtocolError(
+            _("{url}: the {name} answer is not JSON").format(url=where, name=name)
+        ) from None
 
 
 def _field(data: Any, key: str, kind: type, where: str, what: str) -> Any:
@@ -569,7 +599,9 @@ def _field(data: Any, key: str, kind: type, where: str, what: str) -> Any:
     if value is None and isinstance(data, dict) and kind is list:
         return []
     if not isinstance(value, kind):
-        raise ProtocolError(f"{where}: the {what} answer has no '{key}'")
+        raise ProtocolError(
+            _("{url}: the {name} answer has no '{key}'").format(url=where, name=what, key=key)
+        )
     return value
 
 

@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.theme import ThemeProvider
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from tuinews import library
 from tuinews.cache_notes import recovery_note
@@ -42,6 +42,7 @@ from tuinews.translate.service import (
 from tuinews.ui.article_view import ArticleView
 from tuinews.ui.background_work import frozen_heap, throttled
 from tuinews.ui.commands import TuinewsCommands
+from tuinews.ui.footer import Footer
 from tuinews.ui.fulltext_actions import FullTextActions
 from tuinews.ui.headline_list import HeadlineList
 from tuinews.ui.help_screen import HelpScreen
