@@ -32,3 +32,16 @@ def test_the_heap_is_frozen_until_the_last_exit() -> None:
             assert gc.get_freeze_count() >= frozen
         assert gc.get_freeze_count() >= frozen
     assert gc.get_freeze_count() == 0
+
+
+def test_the_reader_keeps_the_heap_frozen(monkeypatch) -> None:
+    from tuinews.ui import background_work
+
+    monkeypatch.setattr(background_work, "_keep_frozen", False)
+    background_work.keep_heap_frozen()
+    try:
+        with frozen_heap():
+            assert gc.get_freeze_count() > 0
+        assert gc.get_freeze_count() > 0  # objects may have died meanwhile: not the same count
+    finally:
+        gc.unfreeze()

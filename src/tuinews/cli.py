@@ -292,11 +292,13 @@ def _open_store(config: Config) -> Store:
 
 def _run_app(config: Config, paths: list[str]) -> int:
     from tuinews.ui.app import TuinewsApp
+    from tuinews.ui.background_work import keep_heap_frozen
     from tuinews.ui.keymap import check_ui_config
 
     check_ui_config(config)  # an unknown [keys] id or [ui] theme stops here, before the screen
     _check_reader_paths(paths)
     app = TuinewsApp(config, paths)
+    keep_heap_frozen()  # see `background_work`: shorter garbage collections while reading
     app.run()
     return app.return_code or 0
 

@@ -147,16 +147,14 @@ def store_batch(jobs: list[FeedJob], fetched_at: datetime, cache: Path) -> list[
         except LoadFailure as failure:
             outcomes.append(failure.error.reason)
         except Exception as exc:  # one bad feed must not stop the others
-            outcomes.append(f"cannot parse feed: {type(exc).__name__}")
+            outcomes.append(_("cannot parse feed: {reason}").format(reason=type(exc).__name__))
         else:
             outcomes.append("")
             prepared.append((index, feed))
     if not prepared:
         return outcomes
-    store = _worker_stores.get(cache)
     try:
-        if store is None:
-            store = _worker_stores[cache] = Store(cache)
+        store = _worker_store(cache)
         with store.batch():
             for index, feed in prepared:
                 job = jobs[index]
@@ -167,8 +165,22 @@ def store_batch(jobs: list[FeedJob], fetched_at: datetime, cache: Path) -> list[
     return outcomes
 
 
-def _ready() -> None:
-    """A no-op job: submitting it starts a worker process before there is work."""
+def _worker_store(cache: Path) -> Store:
+    store = _worker_stores.get(cache)
+    if store is None:
+        store = _worker_stores[cache] = Store(cache)
+    return store
+
+
+def _ready(cache: Path | None = None) -> None:
+    """A warm-up job: submitting it starts a worker process before there is work, and (with the
+    cache) has it open its connection and load what reading the first feed loads."""
+    if cache is not None:
+        from tuinews.sources.feed_entry import language_tag
+
+        with contextlib.suppress(StoreError):  # the first feed will say what is wrong
+            _worker_store(cache)
+        language_tag("en")
 
 
 def _start_worker(parent: int, language: str, niceness: int) -> None:
@@ -214,12 +226,12 @@ def _exit_with(parent: int) -> None:
     os._exit(1)
 
 
-def _warm_up(pool: ProcessPoolExecutor, workers: int) -> None:
+def _warm_up(pool: ProcessPoolExecutor, workers: int, cache: Path) -> None:
     # The refresh may have ended (and shut the pool) first, or been interrupted (Ctrl+C): a
     # warm-up has nothing to report, and the parse that needs a worker starts one itself.
     with contextlib.suppress(Exception):
         for _ in range(workers):
-            pool.submit(_ready)
+            pool.submit(_ready, cache)
 
 
 def refresh_feeds(
@@ -480,7 +492,8 @@ class _Refresh:
                 else:
                     outcomes.append(_("the feed parser crashed"))
         except Exception as exc:
-            outcomes = [f"cannot parse feed: {type(exc).__name__}"] * len(batch)
+            reason = _("cannot parse feed: {reason}").format(reason=type(exc).__name__)
+            outcomes = [reason] * len(batch)
         finally:
             self.running -= 1
         for (_job, future, _retry), outcome in zip(batch, outcomes, strict=True):
@@ -494,7 +507,8 @@ class _Refresh:
         if isinstance(pool, ProcessPoolExecutor):
             # Each worker starts once the fork server has imported the parsers; wait for that in
             # a thread, not in the event loop, which meanwhile starts the downloads.
-            threading.Thread(target=_warm_up, args=(pool, WORKERS), daemon=True).start()
+            args = (pool, WORKERS, self.store.path)
+            threading.Thread(target=_warm_up, args=args, daemon=True).start()
 
     def _executor(self) -> Executor | None:
         """A process pool once enough feeds need parsing; None (the loop's threads) before that."""
