@@ -240,8 +240,7 @@ def main() -> None:
             rounds = len(database) - 1
             print(
                 f"  of which the database file {database[0]:.1f} -> {database[-1]:.1f} MiB"
-                f" ({(database[-1] - database[0]) / max(rounds, 1) * 1024:+.0f} KiB a round; removed"
-                " articles' ids are remembered for a year, so feeds cannot bring them back), the WAL"
+                f" ({(database[-1] - database[0]) / max(rounds, 1) * 1024:+.0f} KiB a round), the WAL"
                 f" {wals[full_at]:.1f} -> {wals[-1]:.1f} MiB"
             )
         for label, settle in (("round 5", min(4, len(history) - 1)), ("the full cache", full_at)):

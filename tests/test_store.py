@@ -17,6 +17,7 @@ from tuinews.model import (
     LinkSpan,
     Source,
     SourceKind,
+    article_uid,
     paragraph,
 )
 from tuinews.store import HeadlineFilter, Store
@@ -332,3 +333,24 @@ def test_removals_are_remembered_while_the_feed_lists_them(store: Store, source:
     # The one no feed listed for months is forgotten (so the table stays the size of the feeds).
     assert back.added == 1
     assert {h.title for h in store.headlines(HeadlineFilter())} == {"Gone"}
+
+
+def test_a_feed_that_no_longer_lists_a_removed_item_lets_its_removal_go(
+    store: Store, source: Source
+) -> None:
+    articles = [make_article(f"g{i}", f"Item {i}", 1 + i) for i in range(3)]
+    for article in articles:
+        article.published = datetime(2025, 1, 1, tzinfo=UTC)
+    store.upsert_articles(source, [(a, None) for a in articles])
+    store.set_read([h.id for h in store.headlines(HeadlineFilter())])
+    assert store.prune(keep_days=90) == 3
+    uids = {a.guid: article_uid(source.key, a.guid) for a in articles}
+
+    # The feed now lists g0 and g1 only: g2's removal is forgotten; an empty list changes nothing.
+    store.forget_unlisted_removals(source.id, [uids["g0"], uids["g1"]])
+    store.forget_unlisted_removals(source.id, [])
+    again = store.upsert_articles(
+        source, [(make_article(g, g, 1), None) for g in ("g0", "g1", "g2")]
+    )
+    assert again.added == 1  # only g2, which the feed had dropped and now lists anew
+    assert [h.title for h in store.headlines(HeadlineFilter())] == ["g2"]

@@ -100,6 +100,7 @@ def write_feed(
     with store.batch():
         known = set(store.article_ids(_id(source), uids)) if uids else set()
         counts = store.upsert_prepared(source, prepared.rows)
+        store.forget_unlisted_removals(_id(source), [row[0] for row in prepared.rows])
         if uids and (counts.added or counts.updated):
             ids = store.article_ids(_id(source), uids) if counts.added else {}
             new = [ids[uid] for uid in uids if uid in ids and uid not in known]

@@ -7,6 +7,7 @@ the file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -49,6 +50,8 @@ BUSY_TIMEOUT = 10.0
 """Seconds SQLite waits for another process's write lock before giving up."""
 BUSY_RETRIES = 3
 """After a busy timeout, a write waits a little and tries again this many times."""
+WAL_SIZE_LIMIT = 8 * 1024 * 1024
+"""Bytes the write-ahead log is truncated to after a checkpoint."""
 PRUNED_MEMORY_DAYS = 60
 """Days a removed article stays remembered after its feed last listed it (at least `keep_days`)."""
 
@@ -202,6 +205,8 @@ class Store:
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
+            # The WAL grows while readers hold old snapshots; cut it back once it is checkpointed.
+            conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA temp_store = MEMORY")  # `bulk.insert_rows` stages rows there
             conn.create_function("tuinews_casefold", 1, _casefold, deterministic=True)
@@ -871,12 +876,14 @@ class Store:
         now = time.time() if now is None else now
         cutoff = now - keep_days * 86400
         with self._transaction() as conn:
-            doomed = dict(
-                conn.execute(
-                    "SELECT id, uid FROM articles WHERE starred = 0 AND read = 1 AND sort_date < ?",
+            doomed: dict[int, tuple[str, int]] = {
+                article_id: (uid, source_id)
+                for article_id, uid, source_id in conn.execute(
+                    "SELECT id, uid, source_id FROM articles"
+                    " WHERE starred = 0 AND read = 1 AND sort_date < ?",
                     (cutoff,),
                 )
-            )
+            }
             if max_per_source > 0:
                 over = conn.execute(
                     "SELECT source_id, count(*) - ? FROM articles GROUP BY source_id"
@@ -885,15 +892,16 @@ class Store:
                 ).fetchall()
                 for source_id, excess in over:
                     doomed.update(
-                        conn.execute(
+                        (article_id, (uid, source_id))
+                        for article_id, uid in conn.execute(
                             "SELECT id, uid FROM articles WHERE source_id = ? AND starred = 0"
                             " ORDER BY read DESC, sort_date ASC, id ASC LIMIT ?",
                             (source_id, excess),
                         )
                     )
             conn.executemany(
-                "INSERT OR REPLACE INTO pruned (uid, at) VALUES (?, ?)",
-                [(uid, now) for uid in doomed.values()],
+                "INSERT OR REPLACE INTO pruned (uid, at, source_id) VALUES (?, ?, ?)",
+                [(uid, now, source_id) for uid, source_id in doomed.values()],
             )
             for chunk in _chunks(sorted(doomed)):
                 marks = ",".join("?" * len(chunk))
@@ -908,7 +916,25 @@ class Store:
                 "DELETE FROM pruned WHERE at < ?",
                 (now - max(keep_days, PRUNED_MEMORY_DAYS) * 86400,),
             )
+        # Retention runs after each refresh: fold the log back while no write is going on.
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         return len(doomed)
+
+    def forget_unlisted_removals(self, source_id: int, listed_uids: Sequence[str]) -> None:
+        """A feed's full list of items came: forget removals of items it no longer lists.
+
+        Those cannot come back from this feed, so remembering them would only grow the cache.
+        An empty list is ignored (a feed that is empty for a moment keeps what it removed).
+        """
+        if not listed_uids:
+            return
+        with self._transaction() as conn:
+            conn.execute(
+                "DELETE FROM pruned WHERE source_id = ?"
+                " AND uid NOT IN (SELECT value FROM json_each(?))",
+                (source_id, json.dumps(list(listed_uids))),
+            )
 
     def unprune(self, uid: str) -> None:
         """Let a removed article come back (the user asked for it by name)."""
@@ -917,6 +943,9 @@ class Store:
 
     def vacuum(self) -> None:
         """Give the space of removed articles back to the file system."""
+        with self._transaction() as conn:  # merge the search indexes' segments and deletions
+            for table in ("articles_fts", "articles_trigram"):
+                conn.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
         self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._conn.execute("VACUUM")
 

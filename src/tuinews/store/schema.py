@@ -189,6 +189,12 @@ MIGRATIONS: tuple[str, ...] = (
         at REAL NOT NULL
     );
     """,
+    # 10: which source a removed article came from, so a feed's removals it no longer lists are
+    # forgotten (older rows have none and only expire with time).
+    """
+    ALTER TABLE pruned ADD COLUMN source_id INTEGER;
+    CREATE INDEX pruned_by_source ON pruned (source_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
