@@ -14,7 +14,8 @@ Targets (issue 7): incremental <= 0.5 s; first sync no slower than the cold fetc
 also key-to-frame in the reader while it runs its first sync (target < 50 ms). FreshRSS runs in
 PHP's built-in web server with `--php-workers` workers (PHP_CLI_SERVER_WORKERS; a real server has
 several PHP processes). Needs PHP (tests/freshrss_server.py starts FreshRSS).
-Each figure is the best of `--repeat` runs (alternating sync and fetch, each into an empty cache).
+Each figure is the best of `--repeat` runs (alternating sync and fetch, each into an empty cache),
+with the runs and their median after it, and the load average before and after (a shared machine).
 Usage: python bench/sync.py [--feeds 200] [--items 50] [--php-workers 2] [--repeat 3] [--tui]
 """
 
@@ -82,7 +83,13 @@ def empty(cache: Path) -> None:
 
 
 def _runs(times: list[float]) -> str:
-    return ", ".join(f"{t:.2f}" for t in times)
+    import statistics
+
+    return ", ".join(f"{t:.2f}" for t in times) + f"; median {statistics.median(times):.2f}"
+
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def count_articles(cache: Path) -> int:
@@ -141,6 +148,7 @@ def main() -> None:
         # Alternate the two, each into an empty cache, and keep the best of `--repeat` runs:
         # other work on the machine slows single runs by whole seconds.
         firsts, colds, plains, incrementals = [], [], [], []
+        print(f"load average before the runs: {_load()}")
         for _ in range(args.repeat):
             empty(folder / "sync" / "cache.db")
             firsts.append(run(sync_command, env)[0])
@@ -152,6 +160,7 @@ def main() -> None:
             empty(plain_folder / "cache.db")
             plains.append(run(plain_command, env)[0])
         first, cold, incremental = min(firsts), min(colds), min(incrementals)
+        print(f"load average after the runs: {_load()}")
 
         print(f"first sync: {first:.2f} s ({synced:,} articles; runs {_runs(firsts)})")
         print(

@@ -22,6 +22,8 @@ from tuinews.sync.engine import sync_account
 from tuinews.sync.greader import READ, READING_LIST
 
 KILLS = 3
+BIG = 1000
+"""Items of the big feed: several pages of 250, so a kill can land between two of them."""
 
 
 def _items(prefix: str, count: int) -> list[dict[str, str]]:
@@ -48,7 +50,7 @@ def test_sync_killed_at_random_moments(freshrss: FreshRSS, tmp_path: Path) -> No
         store.set_read(mine)
         assert SyncState(store, key).pending_count() == 5
     # Something big to download, so that kills land in the middle of it.
-    freshrss.feeds.add_feed("/kill-big.xml", rss("Big", _items("big", 300)))
+    freshrss.feeds.add_feed("/kill-big.xml", rss("Big", _items("big", BIG)))
     account.subscribe(freshrss.feeds.url("/kill-big.xml"))
 
     base = tmp_path / "base.db"
@@ -57,7 +59,7 @@ def test_sync_killed_at_random_moments(freshrss: FreshRSS, tmp_path: Path) -> No
     command = [sys.executable, "-m", "tuinews", "--config", str(config_path), "sync", "-q"]
     partial = 0
     for round_ in range(KILLS + 3):
-        # Every round starts from the same cache: five changes queued, 300 articles to come.
+        # Every round starts from the same cache: five changes queued, BIG articles to come.
         for suffix in ("-wal", "-shm"):
             Path(f"{config.cache.path}{suffix}").unlink(missing_ok=True)
         shutil.copy(base, config.cache.path)
@@ -78,7 +80,7 @@ def test_sync_killed_at_random_moments(freshrss: FreshRSS, tmp_path: Path) -> No
         if waiting == 0:
             unread = account.ids(READING_LIST, exclude=READ)
             assert not unread & _server_ids(config_path, mine)
-        partial += 10 < stored < 310
+        partial += 10 < stored < BIG + 10
         if round_ >= KILLS and partial:
             break
 
@@ -86,10 +88,10 @@ def test_sync_killed_at_random_moments(freshrss: FreshRSS, tmp_path: Path) -> No
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     with Store(config.cache.path) as store:
-        assert store.count(HeadlineFilter()) == 310
+        assert store.count(HeadlineFilter()) == BIG + 10
         assert SyncState(store, key).pending_count() == 0
-        assert store.count(HeadlineFilter(unread=True)) == 305
-    assert len(account.ids(READING_LIST, exclude=READ)) == 305
+        assert store.count(HeadlineFilter(unread=True)) == BIG + 5
+    assert len(account.ids(READING_LIST, exclude=READ)) == BIG + 5
 
 
 def _wait_for_articles(path: Path, *, more_than: int, process: subprocess.Popen) -> None:

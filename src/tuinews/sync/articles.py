@@ -86,11 +86,27 @@ def prepare_items(items: list[ServerItem], fetched_at: datetime) -> list[Prepare
     return prepared
 
 
-def prepare_body(body: bytes, where: str, fetched_at: datetime) -> tuple[int, list[PreparedItems]]:
-    """`prepare_items` for an undecoded items/contents answer: how many items it held, and their
-    rows. Runs in a worker process, so the reader's process only moves bytes and writes."""
+@dataclass(slots=True)
+class PreparedBody:
+    """One items/contents answer made ready for the store: how many items it held, their rows,
+    and the ids of those the server has unread and starred (their categories say so)."""
+
+    items: int
+    prepared: list[PreparedItems]
+    unread: list[int]
+    starred: list[int]
+
+
+def prepare_body(body: bytes, where: str, fetched_at: datetime) -> PreparedBody:
+    """`prepare_items` for an undecoded items/contents answer. Runs in a worker process, so the
+    reader's process only moves bytes and writes."""
     items = parse_items(body, where)
-    return len(items), prepare_items(items, fetched_at)
+    return PreparedBody(
+        len(items),
+        prepare_items(items, fetched_at),
+        [item.item for item in items if not item.read],
+        [item.item for item in items if item.starred],
+    )
 
 
 def warm_up() -> None:
@@ -108,6 +124,9 @@ class StoredItems:
     """Items the answer held."""
     added: int
     updated: int
+    unread: list[int]
+    """Ids of the items the server has unread (a first sync needs no list of them)."""
+    starred: list[int]
 
 
 def write_items(
@@ -144,10 +163,10 @@ def store_body(
     sources: dict[str, Source],
 ) -> StoredItems:
     """Parse an items/contents answer and store it in one transaction; runs in a worker process."""
-    count, prepared = prepare_body(body, where, fetched_at)
+    parsed = prepare_body(body, where, fetched_at)
     store = _worker_stores.get(cache)
     if store is None:
         store = _worker_stores[cache] = Store(cache)
     with store.batch():
-        added, updated = write_items(store, account, prepared, sources)
-    return StoredItems(count, added, updated)
+        added, updated = write_items(store, account, parsed.prepared, sources)
+    return StoredItems(parsed.items, added, updated, parsed.unread, parsed.starred)

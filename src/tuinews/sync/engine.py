@@ -11,7 +11,8 @@ A sync, in order:
 3. pull the subscriptions (titles, folders as tags; gone ones stop showing, their articles stay)
    and the unread counts;
 4. list item ids: new since the last sync (`ot`, with a margin; everything the first time), every
-   unread one and every starred one, with continuation paging;
+   unread one and every starred one, with continuation paging (into an empty cache, not the unread
+   ones: every item comes down, and its categories say whether it is read);
 5. download the items the cache does not have yet (never one it has: `sync_items` remembers
    them), a few hundred per request, parse them (in worker processes when there are many) and
    store each batch in its own transactions;
@@ -35,7 +36,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from tuinews.config import NetworkConfig, SyncConfig
 from tuinews.i18n import ngettext, ui_language
@@ -68,6 +69,8 @@ PUSH_BATCH = 250
 POOL_THRESHOLD = 1000
 """Parse in worker processes from this many items to download."""
 WORKERS = min(2, os.cpu_count() or 1)
+
+_T = TypeVar("_T")
 
 Progress = Callable[[int, int], None]
 """`progress(done, total)`: items downloaded so far, of how many."""
@@ -202,6 +205,8 @@ class _Sync:
         self.fetched_at = datetime.now(UTC)
         self.done = 0
         self.total = 0
+        self.unread: set[int] = set()
+        """Downloaded items the server has unread, by their categories."""
         self.background = False
 
     def close(self) -> None:
@@ -273,23 +278,28 @@ class _Sync:
             counts = await client.unread_counts()
             if counts.get(greader.READING_LIST, 0) >= POOL_THRESHOLD:
                 self._start_pool()
+        known = self.state.known_items()
+        # Into an empty cache, every item of the reading list comes down with its categories,
+        # which say whether it is read: the list of unread ids would only repeat them.
+        fresh = since is None and not known
         subscriptions, counted, new_ids, unread_ids, starred_ids = await asyncio.gather(
             client.subscriptions(),
             client.unread_counts() if counts is None else _done(counts),
             client.item_ids(greader.READING_LIST, since=since),
-            client.item_ids(greader.READING_LIST, exclude=greader.READ),
+            _done([]) if fresh else client.item_ids(greader.READING_LIST, exclude=greader.READ),
             client.item_ids(greader.STARRED),
         )
         counts = counted
         self._store_subscriptions(subscriptions, counts)
         unread, starred = set(unread_ids), set(starred_ids)
-        known = self.state.known_items()
         wanted = [
             item
             for item in dict.fromkeys([*new_ids, *unread_ids, *starred_ids])
             if item not in known
         ]
         await self._download(client, wanted)
+        if fresh:
+            unread = self.unread
         self.report.read_changed, self.report.starred_changed = self.state.apply_server_state(
             unread, starred
         )
@@ -349,6 +359,7 @@ class _Sync:
             async with gate:
                 body = await client.items_body(batch)
             stored = await self._store(body, client.where)
+            self.unread.update(stored.unread)
             self.report.downloaded += stored.items
             self.report.added += stored.added
             self.report.updated += stored.updated
@@ -386,12 +397,10 @@ class _Sync:
                 pool.shutdown(wait=False, cancel_futures=True)
                 if self.pool is pool:
                     self.pool = None
-        count, prepared = await loop.run_in_executor(
-            None, prepare_body, body, where, self.fetched_at
-        )
+        parsed = await loop.run_in_executor(None, prepare_body, body, where, self.fetched_at)
         with self.store.batch():  # the articles and their item ids together
-            added, updated = write_items(self.store, account, prepared, self.sources)
-        return StoredItems(count, added, updated)
+            added, updated = write_items(self.store, account, parsed.prepared, self.sources)
+        return StoredItems(parsed.items, added, updated, parsed.unread, parsed.starred)
 
     def _start_pool(self) -> None:
         if (os.cpu_count() or 1) < 2:
@@ -399,7 +408,10 @@ class _Sync:
         from tuinews.refresh import BACKGROUND_NICENESS, _start_process_helpers, _start_worker
 
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["tuinews.sync.articles"])
+        # The fork server loads the parsers and the language model once, for every worker; in
+        # the reader, only the parsers: the model loads in the workers, which run at low priority.
+        preload = "tuinews.sync.articles" if self.background else "tuinews.sync.preload"
+        context.set_forkserver_preload([preload])
         _start_process_helpers()
         pool = ProcessPoolExecutor(
             max_workers=WORKERS,
@@ -408,9 +420,7 @@ class _Sync:
             initargs=(os.getpid(), ui_language(), BACKGROUND_NICENESS if self.background else 0),
         )
         self.pool = pool
-        from tuinews.sync.articles import warm_up
-
-        threading.Thread(target=_warm_up, args=(pool, WORKERS, warm_up), daemon=True).start()
+        threading.Thread(target=_warm_up, args=(pool, WORKERS), daemon=True).start()
 
     def _tick(self) -> None:
         if self.progress is not None:
@@ -452,15 +462,19 @@ def _plan(pending: list[QueuedChange]) -> list[tuple[str, bool, list[QueuedChang
     return steps
 
 
-async def _done(value: dict[str, int]) -> dict[str, int]:
+async def _done(value: _T) -> _T:
     return value
 
 
-def _warm_up(pool: ProcessPoolExecutor, workers: int, job: Callable[[], None]) -> None:
-    """Start the worker processes (and have them load the language model) before there is work."""
+def _warm_up(pool: ProcessPoolExecutor, workers: int) -> None:
+    """Start the worker processes before there is work (and have them load the language model,
+    when a fork server started without the sync's preload forked them). Runs in a thread: the
+    import of the parsers stays off the event loop, which sends the first requests meanwhile."""
+    from tuinews.sync.articles import warm_up
+
     with contextlib.suppress(RuntimeError):  # the sync ended (and shut the pool) first
         for _ in range(workers):
-            pool.submit(job)
+            pool.submit(warm_up)
 
 
 def _id(source: Source) -> int:

@@ -44,6 +44,8 @@ _NO_PROXY_MOUNTS: dict[str, httpx.AsyncBaseTransport | None] = {
     "all://[::1]": None,
 }
 _MAX_DETAIL = 80
+_READ_STATE = READ.rsplit("/state/", 1)[-1]
+_STARRED_STATE = STARRED.rsplit("/state/", 1)[-1]
 _ITEM_FIELD = "i=" + quote(ITEM_PREFIX, safe="")
 _FORM = "application/x-www-form-urlencoded"
 
@@ -566,7 +568,12 @@ def parse_item(entry: Any, where: str) -> ServerItem:
             if kind.startswith("image"):
                 image = enclosure["href"]
                 break
-    categories = {c for c in entry.get("categories") or [] if isinstance(c, str)}
+    # A state's category may name the user ("user/1005921515/state/com.google/read", Inoreader).
+    states = {
+        c.rsplit("/state/", 1)[-1]
+        for c in entry.get("categories") or []
+        if isinstance(c, str) and c.startswith("user/") and "/state/" in c
+    }
     crawled = _number(entry.get("crawlTimeMsec"))
     return ServerItem(
         item=item,
@@ -580,8 +587,8 @@ def parse_item(entry: Any, where: str) -> ServerItem:
         links=links,
         author=_str(entry.get("author")),
         image=image,
-        read=READ in categories,
-        starred=STARRED in categories,
+        read=_READ_STATE in states,
+        starred=_STARRED_STATE in states,
     )
 
 

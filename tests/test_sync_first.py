@@ -1,0 +1,144 @@
+"""A first sync into an empty cache takes read and starred state from the items it downloads (their
+categories), without the list of unread ids; later syncs ask for that list. Against a small fake
+Google Reader server that logs the calls (the real FreshRSS tests are in test_sync.py)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tuinews.config import NetworkConfig, parse_config
+from tuinews.store import HeadlineFilter, Store
+from tuinews.sync.engine import sync_account
+from tuinews.sync.greader import ITEM_PREFIX, parse_item
+
+READ_STATE = "user/1005921515/state/com.google/read"  # Inoreader names the user
+STARRED_STATE = "user/-/state/com.google/starred"
+
+
+def _item(number: int, categories: list[str]) -> dict:
+    return {
+        "id": f"{ITEM_PREFIX}{number:016x}",
+        "title": f"Story {number} about the new tram line",
+        "summary": {"content": f"<p>The council approved tram line {number} after a debate.</p>"},
+        "alternate": [{"href": f"https://example.org/{number}"}],
+        "origin": {"streamId": "feed/1", "title": "Courier", "htmlUrl": "https://example.org/"},
+        "categories": ["user/-/state/com.google/reading-list", *categories],
+        "published": 1_790_000_000 + number,
+    }
+
+
+ITEMS = {1: _item(1, [READ_STATE]), 2: _item(2, [STARRED_STATE]), 3: _item(3, [])}
+
+
+class _Server:
+    """The calls a sync makes, answered for one feed with three items; `calls` logs them."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, list[str]]]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                self._answer(b"")
+
+            def do_POST(self) -> None:
+                self._answer(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+
+            def _answer(self, body: bytes) -> None:
+                parts = urlsplit(self.path)
+                path = parts.path.removeprefix("/api/greader.php/")
+                query = parse_qs(parts.query)
+                server.calls.append((path, query))
+                self.send_response(200)
+                data = server.answer(path, query, body).encode()
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/api/greader.php"
+
+    def answer(self, path: str, query: dict[str, list[str]], body: bytes) -> str:
+        if path == "accounts/ClientLogin":
+            return "SID=x\nAuth=me/token\n"
+        if path == "reader/api/0/subscription/list":
+            return json.dumps({"subscriptions": [{"id": "feed/1", "title": "Courier"}]})
+        if path == "reader/api/0/unread-count":
+            return json.dumps({"unreadcounts": [{"id": "feed/1", "count": 2}]})
+        if path == "reader/api/0/stream/items/ids":
+            stream = query["s"][0]
+            if stream.endswith("/starred"):
+                numbers = [2]
+            elif query.get("xt"):
+                numbers = [2, 3]
+            else:
+                numbers = [1, 2, 3]
+            return json.dumps({"itemRefs": [{"id": str(n)} for n in numbers]})
+        if path == "reader/api/0/stream/items/contents":
+            wanted = [int(v.rsplit("/", 1)[-1], 16) for v in parse_qs(body.decode())["i"]]
+            return json.dumps({"items": [ITEMS[n] for n in wanted]})
+        return "{}"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server() -> Iterator[_Server]:
+    fake = _Server()
+    yield fake
+    fake.close()
+
+
+def _sync(tmp_path: Path, url: str):
+    config = parse_config(
+        {"sync": {"service": "greader", "url": url, "user": "me", "password": "pw"}},
+        tmp_path / "config.toml",
+    )
+    with Store(tmp_path / "cache.db") as store:
+        report = sync_account(store, config.sync, "pw", NetworkConfig(timeout=5.0))
+        flags = {h.title: (h.read, h.starred) for h in store.headlines(HeadlineFilter()) if h.title}
+    return report, flags
+
+
+def _unread_lists(calls: list[tuple[str, dict[str, list[str]]]]) -> int:
+    return sum(1 for path, query in calls if path.endswith("items/ids") and query.get("xt"))
+
+
+def test_state_categories_may_name_the_user() -> None:
+    read = parse_item(ITEMS[1], "server")
+    starred = parse_item(ITEMS[2], "server")
+    assert read.read and not read.starred
+    assert starred.starred and not starred.read
+    assert not parse_item(ITEMS[3], "server").read
+
+
+def test_a_first_sync_takes_read_state_from_the_items(server: _Server, tmp_path: Path) -> None:
+    report, flags = _sync(tmp_path, server.url)
+    assert report.added == 3
+    assert _unread_lists(server.calls) == 0  # the items said which are read
+    assert flags == {
+        "Story 1 about the new tram line": (True, False),
+        "Story 2 about the new tram line": (False, True),
+        "Story 3 about the new tram line": (False, False),
+    }
+
+    server.calls.clear()
+    report, flags = _sync(tmp_path, server.url)
+    assert report.added == 0 and report.read_changed == 0
+    assert _unread_lists(server.calls) == 1  # now it is the only way to learn of changes
+    assert not any(path.endswith("items/contents") for path, _query in server.calls)
+    assert flags["Story 1 about the new tram line"] == (True, False)
