@@ -502,3 +502,17 @@ def test_pyproject_registers_the_hook_and_mo_files_are_ignored() -> None:
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["tool"]["hatch"]["build"]["hooks"]["custom"]["path"] == "hatch_build.py"
     assert "*.mo" in (REPO / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+def test_the_template_has_every_string_the_code_marks(template: dict[str, PoEntry]) -> None:
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+
+    keywords = {**DEFAULT_KEYWORDS, "N_": None}
+    marked = {
+        message if isinstance(message, str) else message[0]
+        for _filename, _line, message, _comments, _context in extract_from_dir(
+            str(REPO / "src" / "tuinews"), keywords=keywords
+        )
+    }
+    missing = sorted(marked - set(template))
+    assert not missing, f"re-extract the template (docs/translations.md): {missing[:5]}"
