@@ -20,6 +20,7 @@ from tuinews.model import (
     article_uid,
     paragraph,
 )
+from tuinews.search_query import parse_query
 from tuinews.store import HeadlineFilter, Store
 from tuinews.store.schema import SCHEMA_VERSION
 
@@ -354,3 +355,31 @@ def test_a_feed_that_no_longer_lists_a_removed_item_lets_its_removal_go(
     )
     assert again.added == 1  # only g2, which the feed had dropped and now lists anew
     assert [h.title for h in store.headlines(HeadlineFilter())] == ["g2"]
+
+
+def test_a_cache_that_removes_what_it_adds_keeps_its_search_index_small(tmp_path: Path) -> None:
+    path = tmp_path / "cache.db"
+    with Store(path) as store:
+        source = store.upsert_source(Source(SourceKind.PATH, "/news", "News"))
+        sizes = []
+        for round_ in range(24):  # refreshes that bring 100 articles; retention keeps 300
+            articles = [
+                make_article(f"{round_}-{n}", f"Story {round_} {n}", 1, body=f"w{round_}x{n} beta")
+                for n in range(100)
+            ]
+            store.upsert_articles(source, [(a, None) for a in articles])
+            store.prune(keep_days=90, max_per_source=300)
+            sizes.append(_index_pages(path))
+        assert store.count(HeadlineFilter()) == 300
+        # Deletion marks are merged away from time to time: the index comes back to the size it
+        # had when it was young, instead of growing by a step with each refresh.
+        assert min(sizes[12:]) <= min(sizes[:12]) + 1, sizes
+        assert [h.title for h in store.headlines(HeadlineFilter(query=parse_query("w23x57")))] == [
+            "Story 23 57"
+        ]
+        assert store.headlines(HeadlineFilter(query=parse_query("w3x57"))) == []
+
+
+def _index_pages(path: Path) -> int:
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT count(*) FROM articles_fts_data").fetchone()[0]
