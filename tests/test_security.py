@@ -98,8 +98,8 @@ def browser_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     script = tmp_path / "bin" / "fakebrowser"
     script.parent.mkdir()
     script.write_text(
-        '#!/bin/sh\n{ echo "$#"; for arg in "$@"; do printf "%s\\n" "$arg"; done; } >> '
-        f"'{log}'\n"
+        # One printf, one write: two browsers started at once do not interleave their lines.
+        f"#!/bin/sh\nprintf '%s\\n' \"$#\" \"$@\" >> '{log}'\n"
     )
     script.chmod(0o755)
     monkeypatch.setenv("BROWSER", str(script))
