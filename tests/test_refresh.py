@@ -147,6 +147,7 @@ def test_fetch_command_reports_each_failed_feed(feed_server: FeedServer, tmp_pat
     assert result.returncode == 0, result.stderr
     assert "2 new" in result.stdout
     assert f"{feed_server.url('/gone.xml')}: HTTP 404 Not Found" in result.stderr
+    assert "tuinews: refreshed 2/2 feeds" in result.stderr  # piped: plain progress lines
     assert "Traceback" not in result.stderr
     listed = json.loads(run_cli("--config", str(config), "list", "--json").stdout)
     assert {row["title"] for row in listed} == {"One", "Two"}
@@ -155,5 +156,5 @@ def test_fetch_command_reports_each_failed_feed(feed_server: FeedServer, tmp_pat
     feed_server.add_status("/a.xml", 500)
     failed = run_cli("--config", str(config), "fetch", "--quiet")
     assert failed.returncode == 1
-    assert failed.stdout == ""
+    assert failed.stdout == "" and "refreshed" not in failed.stderr
     assert len(json.loads(run_cli("--config", str(config), "list", "--json").stdout)) == 2

@@ -108,6 +108,7 @@ def test_first_sync_brings_subscriptions_articles_and_state(
     result = run_cli("--config", str(config), "sync")
     assert result.returncode == 0, result.stderr
     assert "Synced with" in result.stdout and "4 new" in result.stdout
+    assert "tuinews: synced 4/4 articles" in result.stderr  # piped: plain progress lines
 
     with Store(load_config(config).cache.path) as store:
         sources = {s.name: s for s in library.server_sources(store, load_config(config))}

@@ -516,7 +516,13 @@ def cmd_fetch(args: argparse.Namespace, config: Config) -> int:
         report = library.load_path_sources(store, sources, max_bytes=config.reader.max_file_bytes)
         feeds = [s for s in sources if s.kind.value == "url"]
         if feeds:
-            with progress_reporter(len(feeds), quiet=args.quiet) as progress:
+            with progress_reporter(
+                _("Refreshing feeds"),
+                lambda done, total: ngettext(
+                    "refreshed {done}/{total} feed", "refreshed {done}/{total} feeds", total
+                ).format(done=done, total=total),
+                quiet=args.quiet,
+            ) as progress:
                 report.merge(refresh_feeds(store, feeds, config.network, progress=progress))
         if config.sync.enabled:  # the server's subscriptions come through the server
             from tuinews.cli_sync import sync_in_fetch

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from tuinews.config import Config
@@ -203,54 +203,17 @@ def _push(store: Any, config: Config, done: str) -> int:
     return 0
 
 
-@contextmanager
-def sync_progress(*, quiet: bool) -> Iterator[Callable[[int, int], None]]:
-    """A `progress(done, total)` for item downloads: a Rich bar on a terminal, plain lines when
-    piped, nothing when quiet or when nothing is downloaded."""
-    if quiet:
-        yield lambda done, total: None
-        return
-    with ExitStack() as stack:
-        bar: dict[str, Any] = {}
-        last = -1
+def sync_progress(*, quiet: bool) -> AbstractContextManager[Callable[[int, int], None]]:
+    """Item-download progress for `sync` and `fetch`, like the feed refresh's."""
+    from tuinews.cli_progress import progress_reporter
 
-        def progress(done: int, total: int) -> None:
-            nonlocal last
-            if total == 0:
-                return
-            if sys.stderr.isatty():
-                if "update" not in bar:
-                    from rich.console import Console
-                    from rich.progress import (
-                        BarColumn,
-                        MofNCompleteColumn,
-                        Progress,
-                        TimeElapsedColumn,
-                    )
-
-                    rich_bar = stack.enter_context(
-                        Progress(
-                            "[progress.description]{task.description}",
-                            BarColumn(),
-                            MofNCompleteColumn(),
-                            TimeElapsedColumn(),
-                            console=Console(stderr=True),
-                            transient=True,
-                        )
-                    )
-                    task = rich_bar.add_task(_("Syncing articles"), total=total)
-                    bar["update"] = lambda n: rich_bar.update(task, completed=n)
-                bar["update"](done)
-                return
-            step = max(1, total // 10)
-            if done and done != last and (done % step == 0 or done == total):
-                last = done
-                line = ngettext(
-                    "synced {done}/{total} article", "synced {done}/{total} articles", total
-                ).format(done=done, total=total)
-                print(f"tuinews: {line}", file=sys.stderr, flush=True)
-
-        yield progress
+    return progress_reporter(
+        _("Syncing articles"),
+        lambda done, total: ngettext(
+            "synced {done}/{total} article", "synced {done}/{total} articles", total
+        ).format(done=done, total=total),
+        quiet=quiet,
+    )
 
 
 def _password(config: Config) -> Callable[[], str]:

@@ -139,26 +139,25 @@ class LinkActions:
 
     # The other keys
 
-    def action_open_browser(self) -> None:
-        """Open the article's own link in the browser."""
+    def _article_link(self) -> str | None:
+        """The open article's own link; without one, a notification and None."""
         article = self._open_article()
         if article is None:
-            return
+            return None
         if not article.link:
             self.notify(_("This article has no link."))  # type: ignore[attr-defined]
-            return
-        self.open_url(article.link)
+        return article.link or None
+
+    def action_open_browser(self) -> None:
+        """Open the article's own link in the browser."""
+        if link := self._article_link():
+            self.open_url(link)
 
     def action_copy_link(self) -> None:
         """Copy the article's own link to the clipboard."""
-        article = self._open_article()
-        if article is None:
-            return
-        if not article.link:
-            self.notify(_("This article has no link."))  # type: ignore[attr-defined]
-            return
-        self.copy_to_clipboard(article.link)  # type: ignore[attr-defined]
-        self.notify(_("Copied {url}").format(url=article.link))  # type: ignore[attr-defined]
+        if link := self._article_link():
+            self.copy_to_clipboard(link)  # type: ignore[attr-defined]
+            self.notify(_("Copied {url}").format(url=link))  # type: ignore[attr-defined]
 
     def action_link_picker(self) -> None:
         """Pick one of the article's links from a list; Enter opens it."""
