@@ -54,6 +54,10 @@ SIMPLE = [
     "<p>tab\tand\nnewline</p>",
     "<p>\u00a0\u00a0nbsp\u00a0</p>",
     "<p>\u3000ideographic space\u3000</p>",
+    "<img src='/x.png'>",
+    "<p>text <img src='/i.png' alt=' An  image '> more</p><img data-src=/lazy.jpg hspace=4/>",
+    "<p><a href='/l'><img src='/i.png' title='t'></a> <img class='emoji' alt=':)' src='/e.png'></p>",
+    "<img src='https://pixel.wp.com/g.gif'><img width='1' src='/a.png'><img style='width:1px'>",
 ]
 
 NOT_SIMPLE = [
@@ -68,7 +72,9 @@ NOT_SIMPLE = [
     "<p>AT&T</p>",
     "<p>&copy; &AMP;</p>",
     "<p>&#128; &#0; &#xD800;</p>",
-    "<img src='/x.png'>",
+    "<img hidden src='/x.png'>",
+    "<img src='/x.png' class='share-button'>",
+    "<img src='/x.png'></img>",
     "<p hidden>x</p>",
     "<p class='share-buttons'>share</p>",
     "<p style='display:none'>hidden</p><p>shown</p>",

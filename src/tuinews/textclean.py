@@ -29,7 +29,8 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 
 def strip_controls(text: str) -> str:
     """Remove terminal escape sequences and control characters, keeping tabs and newlines."""
-    if _CONTROLS.search(text) is None:
+    # Printable text has no character of `_CONTROLS`; `isprintable` is the quicker test.
+    if text.isprintable() or _CONTROLS.search(text) is None:
         return text  # every escape sequence, and "\r", starts with a character of `_CONTROLS`
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROLS.sub("", _ESCAPES.sub("", text))
@@ -44,11 +45,17 @@ def clean_text(text: str) -> str:
 
 def clean_line(text: str) -> str:
     """Like `clean_text`, then fold all white space (newlines too) into single spaces and strip."""
-    if _CONTROLS.search(text) is None:
-        if text.isascii():  # then its only white space is " ", "\t" and "\n"
-            return " ".join(text.split())
-        text = unicodedata.normalize("NFC", text).replace("\n", " ").replace("\t", " ")
-        return _SPACES.sub(" ", text).strip()
+    printable = text.isprintable()  # then no character of `_CONTROLS`, no white space but " "
+    if printable or _CONTROLS.search(text) is None:
+        if not text.isascii():
+            text = unicodedata.normalize("NFC", text)
+            if "\u1680" in text or "\u2028" in text or "\u2029" in text:
+                # White space `str.split` folds but `_SPACES` does not (the others are controls).
+                text = text.replace("\n", " ").replace("\t", " ")
+                return _SPACES.sub(" ", text).strip()
+        elif printable and "  " not in text and text[:1] != " " and text[-1:] != " ":
+            return text
+        return " ".join(text.split())
     return _SPACES.sub(" ", clean_text(text).replace("\n", " ").replace("\t", " ")).strip()
 
 

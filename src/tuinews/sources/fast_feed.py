@@ -113,6 +113,7 @@ _HANDLED = frozenset(
     media_restriction media_thumbnail media_title psc_chapter psc_chapters
     """.split()
 )
+_HANDLED_NOT_INERT = _HANDLED - _ENTRY_INERT
 _AUTHORS = frozenset({"author", "dc_creator", "dc_author", "itunes_author", "managingeditor"})
 _PUBLISHED = frozenset({"published", "pubdate", "issued", "dcterms_issued"})
 _UPDATED = frozenset({"updated", "modified", "dc_date", "dcterms_modified"})
@@ -153,14 +154,14 @@ _RFC822 = re.compile(
 )
 _MONTH_NAMES = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 _MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, 1)}
+_MONTH_DIGITS = {name: f"{number:02d}" for name, number in _MONTHS.items()}
 # `email.utils` offsets of the zone names `_RFC822` takes, in hours.
 _ZONES = {"GMT": 0, "UTC": 0, "UT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5}
 _ZONES.update({"MST": -7, "MDT": -6, "PST": -8, "PDT": -7})
 _W3CDTF = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$"
 )
-_CLOSE_TAG = re.compile(r"</(\w+)>")
-_ENTITY_REF = re.compile(r"&#?\w+;")
+_TAG_OR_REF = re.compile(r"</\w+>|&#?\w+;")  # a closing tag or a character reference
 _C1 = re.compile("[\x80-\x9f]")
 # A UTF-8 lead byte and a continuation byte, each read as a Latin-1 character.
 _UTF8_AS_LATIN1 = re.compile("[\xc2-\xf4][\x80-\xbf]")
@@ -279,6 +280,8 @@ def _fix(text: str) -> str:
     if _UTF8_AS_LATIN1.search(text):  # else it cannot be UTF-8 read as Latin-1
         with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
             text = text.encode("iso-8859-1").decode("utf-8")
+    if text.isprintable():  # the quicker test: C1 controls are not printable
+        return text
     return text.translate(_CP1252) if _C1.search(text) else text
 
 
@@ -298,7 +301,7 @@ def _urljoin(base: str, uri: str) -> str:
 
 
 def _looks_like_html(text: str) -> bool:
-    if not (_CLOSE_TAG.search(text) or _ENTITY_REF.search(text)):
+    if ("<" not in text and "&" not in text) or _TAG_OR_REF.search(text) is None:
         return None
     from feedparser.sanitizer import _HTMLSanitizer
 
@@ -314,7 +317,8 @@ def _date(text: str) -> datetime | None:
         return None
     match = _RFC822.match(text)
     if match is not None:
-        if 100 <= int(match[3]) < 9999:  # else `email.utils` reads the year its own way
+        # Four digits; else `email.utils` reads the year its own way.
+        if "0100" <= match[3] < "9999":
             return _rfc822_date(*match.groups())
         try:
             value = parsedate_to_datetime(text)
@@ -356,16 +360,12 @@ def _rfc822_date(
         offset = -offset if zone[0] == "-" else offset
     if abs(offset) >= 86400:
         raise _Unsure  # not a valid time zone: `email.utils` fails
+    if hour > "23":
+        raise _Unsure  # `datetime` refuses it (`fromisoformat` reads "24:00" in later Pythons)
+    # `datetime(int(year), ..., tzinfo=UTC)`, in a fifth of the time.
+    iso = f"{year}-{_MONTH_DIGITS[month]}-{day:0>2}T{hour}:{minute}:{second or '00'}+00:00"
     try:
-        value = datetime(
-            int(year),
-            _MONTHS[month],
-            int(day),
-            int(hour),
-            int(minute),
-            int(second or 0),
-            tzinfo=UTC,
-        )
+        value = datetime.fromisoformat(iso)
     except ValueError as error:
         raise _Unsure from error
     return value - timedelta(seconds=offset) if offset else value
@@ -555,9 +555,17 @@ class _Reader:
         contents: list[tuple[str, str, str | None]] = []
         summary: tuple[str, str, str | None] | None = None
         summary_from_content = ""
+        names = self.names
         for child in entry:
-            name = self._name(child)
-            lang = _lang(child, entry_lang)
+            name = names.get(child.tag)
+            if name is None:
+                name = self._name(child)
+            lang = child.get(_XML_LANG)  # `_lang(child, entry_lang)`, without the call
+            if lang is None:
+                lang = child.get("lang")
+                lang = entry_lang if lang is None else lang or None
+            else:
+                lang = lang or None
             if name == "title":
                 value, kind = self._text_construct(child, lang)
                 if title is None or not title[0]:
@@ -618,10 +626,11 @@ class _Reader:
                 if len(child):
                     raise _Unsure
             elif name in _ENTRY_INERT:
-                self._check_subtree(child, _HANDLED - _ENTRY_INERT)
+                if len(child):  # (the child itself is none of those names)
+                    self._check_subtree(child, _HANDLED_NOT_INERT)
             elif name in _HANDLED:
                 raise _Unsure
-            else:
+            elif len(child):  # (nor is this one)
                 self._check_subtree(child, _HANDLED)
 
         body = _body(contents, summary, summary_from_content)

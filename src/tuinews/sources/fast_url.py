@@ -65,6 +65,8 @@ def is_plain_absolute(url: str) -> bool:
 
 def url_scheme(url: str) -> str:
     """`urllib.parse.urlsplit(url).scheme`; raises ValueError where it does."""
+    if ":" not in url and "[" not in url and "]" not in url and url.isascii():
+        return ""  # no scheme, and no host `urlsplit` refuses (brackets, or NFKC changes)
     match = _SIMPLE_ABSOLUTE.fullmatch(url)
     if match is not None:
         return match[1]

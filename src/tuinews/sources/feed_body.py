@@ -14,7 +14,7 @@ import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
-from tuinews.model import Block, BlockKind
+from tuinews.model import Block, BlockKind, LinkSpan
 from tuinews.sources.html import walk_blocks
 from tuinews.sources.html_body import _is_chrome_element, remove_chrome_elements
 from tuinews.sources.html_depth import bounded_depth
@@ -118,9 +118,10 @@ def general_html_blocks(html: str, base: str) -> list[Block]:
     ]
 
 
-# The fast route: a fragment made only of paragraphs, line breaks, links and inline formatting,
-# properly nested, gives the same tree to any HTML parser; walking its tags in order with the page
-# walker's rules gives the walker's blocks without building the tree. Anything else returns None.
+# The fast route: a fragment made only of paragraphs, line breaks, links, images and inline
+# formatting, properly nested, gives the same tree to any HTML parser; walking its tags in order
+# with the page walker's rules (and the feed's: tracking pixels) gives the walker's blocks without
+# building the tree. Anything else returns None.
 _SIMPLE_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)([^<>]*)>")
 _SIMPLE_ATTRIBUTE = re.compile(
     r"""\s+([A-Za-z][A-Za-z0-9_:-]*)(?:\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)'|([^\s"'=<>`]+)))?"""
@@ -133,6 +134,10 @@ _SIMPLE_INLINE = frozenset("b i em strong span u s small sub sup".split())
 _SIMPLE_NAMES = frozenset("href title target rel lang dir class id style role".split())
 # Of those, the ones `_is_chrome_element` reads.
 _CHROME_READS = frozenset("class id style role".split())
+# Attributes an image may not have (the others are read by `_is_chrome_element` for the names
+# in `_CHROME_READS`, by `_is_tracking_pixel` and the page walker's `image`, or by nothing).
+_IMAGE_REFUSED = frozenset({"hidden", "aria-hidden"})
+_IMAGE_SOURCES = ("src", "data-src", "data-original", "data-lazy-src")
 _ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos|nbsp)|#([0-9]{1,7})|#[xX]([0-9A-Fa-f]{1,6}));")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'", "nbsp": "\u00a0"}
@@ -171,11 +176,18 @@ def _attributes(text: str, tag: str) -> dict[str, str]:
     attributes: dict[str, str] = {}
     if not text:
         return attributes
-    if _SIMPLE_ATTRIBUTES.fullmatch(text) is None:
+    matches: Any = None
+    match = _SIMPLE_ATTRIBUTE.match(text)
+    if match is not None and (match.end() == len(text) or text[match.end() :].isspace()):
+        matches = (match,)  # one attribute: what the two expressions below find
+    elif _SIMPLE_ATTRIBUTES.fullmatch(text) is None:
         raise _Unsimple
-    for match in _SIMPLE_ATTRIBUTE.finditer(text):
+    for match in matches or _SIMPLE_ATTRIBUTE.finditer(text):
         name = match[1].lower()
-        if name in attributes or name not in _SIMPLE_NAMES or (name == "href" and tag != "a"):
+        if tag == "img":
+            if name in attributes or name in _IMAGE_REFUSED:
+                raise _Unsimple
+        elif name in attributes or name not in _SIMPLE_NAMES or (name == "href" and tag != "a"):
             raise _Unsimple
         value = match[2] if match[2] is not None else match[3] if match[3] is not None else match[4]
         attributes[name] = _decode(value or "")
@@ -192,13 +204,14 @@ class _Tag:
 def simple_html_blocks(html: str, base: str) -> list[Block] | None:
     """`general_html_blocks` for the common simple fragment; None when it is not one.
 
-    Simple: only `<p>`, `<br>`, `<a>` and inline formatting, every element closed in order, no
-    paragraph inside another element, no comment, no attribute that could make an element chrome,
-    only the character references every parser decodes alike.
+    Simple: only `<p>`, `<br>`, `<a>`, `<img>` and inline formatting, every element closed in
+    order, no paragraph inside another element, no comment, no attribute that could make an element
+    chrome, only the character references every parser decodes alike.
     """
     if "\r" in html or "\x00" in html or "<!" in html or "<?" in html or html.startswith("\ufeff"):
         return None
-    if not html.isascii() and _SURROGATE.search(html):
+    # Surrogates are not printable: `isprintable` is the quicker test when it says yes.
+    if not html.isascii() and not html.isprintable() and _SURROGATE.search(html):
         return None
     try:
         return _simple_walk(html, base)
@@ -208,22 +221,16 @@ def simple_html_blocks(html: str, base: str) -> list[Block] | None:
 
 def _simple_walk(html: str, base: str) -> list[Block]:
     blocks: list[Block] = []
-    buffer = InlineText()
+    # The text of the paragraph being read; None stands for a new, empty one (a pending space or
+    # an empty buffer changes nothing, so one is made only when text arrives).
+    buffer: InlineText | None = None
+    images: list[Block] = []  # the walker's pending images: they follow the paragraph
     stack: list[str] = []
-
-    def flush() -> None:
-        nonlocal buffer
-        if not buffer:
-            return  # nothing written yet: a pending space or an empty buffer changes nothing
-        text, links = buffer.result()
-        buffer = InlineText()
-        if text:
-            blocks.append(Block(BlockKind.PARAGRAPH, text, links=links))
-
     # Text, then (closing slash, tag name, attributes, text after the tag) for each tag.
     parts = _SIMPLE_TAG.split(html)
     last = len(parts) - 1
     if parts[0]:
+        buffer = InlineText()
         buffer.add(_text(parts[0]))
     index = 1
     while index < last:
@@ -235,45 +242,145 @@ def _simple_walk(html: str, base: str) -> list[Block]:
         if tag == "br":
             if closing or rest.strip() not in ("", "/"):
                 raise _Unsimple
-            buffer.newline()
+            if buffer is not None:
+                buffer.newline()
+        elif tag == "img":
+            if closing:
+                raise _Unsimple
+            if rest[-1:] == "/" and (len(rest) == 1 or rest[-2] in " \t\n\f\"'"):
+                rest = rest[:-1]  # <img ... />
+            attributes = _attributes(rest, tag) if rest else _NO_ATTRIBUTES
+            if attributes and _is_chrome(attributes):
+                raise _Unsimple
+            image = _image(attributes, base)
+            if isinstance(image, str):
+                if buffer is None:
+                    buffer = InlineText()
+                buffer.add(image)
+            elif image is not None:
+                images.append(image)
         elif tag != "p" and tag != "a" and tag not in _SIMPLE_INLINE:
             raise _Unsimple
         elif closing:
             if rest.strip() or not stack or stack.pop() != tag:
                 raise _Unsimple
             if tag == "a":
-                buffer.close_link()
+                buffer.close_link()  # type: ignore[union-attr]  # the link's `open_link` made it
             elif tag == "p":
-                flush()
+                if buffer is not None:
+                    _flush(buffer, blocks)
+                    buffer = None
+                if images:
+                    blocks.extend(images)
+                    images = []
         else:
-            attributes = _attributes(rest, tag) if rest else {}
-            chrome = attributes.keys() & _CHROME_READS and _is_chrome_element(_Tag(attributes))
-            if chrome:
+            attributes = _attributes(rest, tag) if rest else _NO_ATTRIBUTES
+            if attributes and _is_chrome(attributes):
                 raise _Unsimple
             if tag == "p":
                 if stack:
                     raise _Unsimple  # a paragraph inside another element (or an implied </p>)
-                flush()
-                if index < last and parts[index : index + 3] in (["/", "p", ""], ["/", "P", ""]):
-                    # <p>text</p>: what the buffer would make of the text alone.
-                    words = _inline(_text(text)).split() if text else []
-                    if words:
-                        blocks.append(Block(BlockKind.PARAGRAPH, " ".join(words)))
-                    text = parts[index + 3]
-                    index += 4
+                if buffer is not None:
+                    _flush(buffer, blocks)
+                    buffer = None
+                if images:
+                    blocks.extend(images)
+                    images = []
+                if index < last and parts[index + 1] in ("p", "P") and parts[index] == "/":
+                    if not parts[index + 2]:
+                        # <p>text</p>: what the buffer would make of the text alone.
+                        _plain_paragraph(text, blocks)
+                        text = parts[index + 3]
+                        index += 4
+                        tag = ""
+                elif (
+                    not text
+                    and index + 8 < last
+                    and parts[index + 9] in ("p", "P")
+                    and parts[index + 5] in ("a", "A")
+                    and parts[index + 1] in ("a", "A")
+                    and parts[index] == ""
+                    and parts[index + 4] == parts[index + 8] == "/"
+                    and parts[index + 6] == parts[index + 7] == parts[index + 10] == ""
+                ):
+                    # <p><a href=...>text</a></p>: what the buffer would make of it.
+                    _link_paragraph(parts[index + 2], parts[index + 3], base, blocks)
+                    text = parts[index + 11]
+                    index += 12
                     tag = ""
             elif tag == "a":
                 if "a" in stack:
                     raise _Unsimple
+                if buffer is None:
+                    buffer = InlineText()
                 buffer.open_link(absolute_url(attributes.get("href") or "", base))
             if tag:
                 stack.append(tag)
         if text:
+            if buffer is None:
+                buffer = InlineText()
             buffer.add(_text(text))
     if stack:
         raise _Unsimple
-    flush()
+    if buffer is not None:
+        _flush(buffer, blocks)
+    blocks.extend(images)
     return blocks
+
+
+_NO_ATTRIBUTES: dict[str, str] = {}
+
+
+def _is_chrome(attributes: dict[str, str]) -> bool:
+    return not attributes.keys().isdisjoint(_CHROME_READS) and _is_chrome_element(_Tag(attributes))
+
+
+def _image(attributes: dict[str, str], base: str) -> Block | str | None:
+    """What the HTML route makes of an `<img>`: a block to follow the paragraph, text for the
+    paragraph (an emoji's alt text), or nothing (a tracking pixel, nothing to show)."""
+    if _is_tracking_pixel(_Tag(attributes)):
+        return None
+    if attributes.get("width") == "1" or attributes.get("height") == "1":
+        return None
+    url = ""
+    for name in _IMAGE_SOURCES:
+        url = absolute_url(attributes.get(name) or "", base)
+        if url:
+            break
+    alt = clean_line(attributes.get("alt") or "") or clean_line(attributes.get("title") or "")
+    if "emoji" in (attributes.get("class") or "") and alt:
+        return alt
+    if (alt or url) and not is_tracker_url(url):
+        return Block(BlockKind.IMAGE, alt, url=url)
+    return None
+
+
+def _flush(buffer: InlineText, blocks: list[Block]) -> None:
+    if buffer:
+        text, links = buffer.result()
+        if text:
+            blocks.append(Block(BlockKind.PARAGRAPH, text, links=links))
+
+
+def _plain_paragraph(text: str, blocks: list[Block]) -> None:
+    """The paragraph of `<p>text</p>`, as the buffer would make it of the text alone."""
+    if text:
+        text = _words(_text(text))
+        if text:
+            blocks.append(Block(BlockKind.PARAGRAPH, text))
+
+
+def _link_paragraph(attributes: str, text: str, base: str, blocks: list[Block]) -> None:
+    """The paragraph of `<p><a attributes>text</a></p>`, as the buffer would make it."""
+    found = _attributes(attributes, "a") if attributes else _NO_ATTRIBUTES
+    if found and _is_chrome(found):
+        raise _Unsimple
+    url = absolute_url(found.get("href") or "", base)
+    if text:
+        text = _words(_text(text))
+        if text:
+            links = (LinkSpan(0, len(text), url),) if url else ()
+            blocks.append(Block(BlockKind.PARAGRAPH, text, links=links))
 
 
 def _text(text: str) -> str:
@@ -283,9 +390,14 @@ def _text(text: str) -> str:
     return _decode(text)
 
 
-def _inline(text: str) -> str:
-    """`InlineText.add`'s cleaning of a piece of text."""
-    return strip_controls(unicodedata.normalize("NFC", text))
+def _words(text: str) -> str:
+    """`" ".join(...split())` of `InlineText.add`'s cleaning of a piece of text: its words."""
+    text = unicodedata.normalize("NFC", text)
+    if not text.isprintable():  # printable: no control character, no white space but " "
+        return " ".join(strip_controls(text).split())
+    if "  " in text or text[:1] == " " or text[-1:] == " ":
+        return " ".join(text.split())
+    return text
 
 
 def text_blocks(text: str) -> list[Block]:

@@ -180,13 +180,21 @@ def _resolve_links(draft: EntryDraft, base: str) -> list[tuple[str, str | None]]
     return links
 
 
-def _build(draft: EntryDraft, context: FeedContext) -> tuple[Article, str] | None:
-    """The article for one entry and its fingerprint; None when it has no title, body or link."""
+_Fingerprint = tuple[str, str, list[Block], str]
+"""What `_fingerprint` hashes (title, date as written, blocks, link), hashed only when needed."""
+
+
+def _build(draft: EntryDraft, context: FeedContext) -> tuple[Article, str | _Fingerprint] | None:
+    """The article for one entry and its fingerprint (or what to make it of); None when it has
+    no title, body or link."""
     declared = language_tag(draft.language) if draft.language else None
     language = declared or context.language or context.header_language
     links = _resolve_links(draft, draft.base or context.url)
 
-    chosen = _choose_link(links, language) if links else ("", "")
+    if len(links) == 1:  # what `_choose_link` gives
+        chosen = (links[0][0], links[0][1] or "")
+    else:
+        chosen = _choose_link(links, language) if links else ("", "")
     link = chosen[0]
     base = draft.base or link or context.url
     blocks = html_blocks(draft.body, base) if draft.body_is_html else text_blocks(draft.body)
@@ -207,15 +215,20 @@ def _build(draft: EntryDraft, context: FeedContext) -> tuple[Article, str] | Non
     alternates: list[Alternate] = []
     if links:
         link, link_lang = chosen
-        alternates = _alternates(links, link, link_lang, language)
+        if len(links) > 1:  # else the one link is the chosen one: no alternate
+            alternates = _alternates(links, link, link_lang, language)
 
-    fingerprint = _fingerprint(title, draft.date_text, blocks, link)
+    fingerprint: str | _Fingerprint = (title, draft.date_text, blocks, link)
     if not title:
         title = _fallback_title(blocks) or link
     if not title and not blocks:
         return None
+    guid = clean_line(draft.guid) or link
+    if not guid:
+        fingerprint = _fingerprint(*fingerprint)
+        guid = "sha1:" + fingerprint
     article = Article(
-        guid=clean_line(draft.guid) or link or "sha1:" + fingerprint,
+        guid=guid,
         title=title,
         blocks=blocks,
         link=link or None,
@@ -236,7 +249,7 @@ def build_entries(drafts: list[EntryDraft], context: FeedContext) -> list[Articl
     their fingerprint (a hash of title, date and link as written), so that none of their guids
     depends on the entry's position in the feed.
     """
-    built: list[tuple[Article, str]] = []
+    built: list[tuple[Article, str | _Fingerprint]] = []
     groups: dict[str, list[int]] = {}
     for draft in drafts:
         result = _build(draft, context)
@@ -260,6 +273,8 @@ def build_entries(drafts: list[EntryDraft], context: FeedContext) -> list[Articl
         fingerprints: set[str] = set()
         for index in distinct.values():
             article, fingerprint = built[index]
+            if not isinstance(fingerprint, str):
+                fingerprint = _fingerprint(*fingerprint)
             if fingerprint in fingerprints:
                 dropped.add(index)  # same title, date and link: an older copy of an entry
             fingerprints.add(fingerprint)

@@ -39,15 +39,24 @@ class InlineText:
         """Append a piece of text; runs of white space (newlines too) fold into one space."""
         if not text:
             return
-        text = strip_controls(unicodedata.normalize("NFC", text))
-        words = text.split()
-        if not words:
-            self._space = self._space or bool(text)
-            return
-        if (self._space or text[0].isspace()) and self._needs_space():
-            self._emit(" ")
-        self._emit(" ".join(words))
-        self._space = text[-1].isspace()
+        text = unicodedata.normalize("NFC", text)
+        if text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
+            # No control character, and single spaces between words: nothing to fold.
+            joined, leading, trailing = text, False, False
+        else:
+            text = strip_controls(text)
+            words = text.split()
+            if not words:
+                self._space = self._space or bool(text)
+                return
+            joined, leading, trailing = " ".join(words), text[0].isspace(), text[-1].isspace()
+        parts = self._parts
+        if (self._space or leading) and parts and not parts[-1].endswith((" ", "\n")):
+            parts.append(" ")  # `_needs_space`, `_emit`, without the calls
+            self._length += 1
+        parts.append(joined)
+        self._length += len(joined)
+        self._space = trailing
 
     def newline(self) -> None:
         """A hard line break (`<br>`, a Markdown hard break)."""
@@ -89,15 +98,18 @@ class InlineText:
         """The block's text (stripped, no blank lines) and its link spans, sorted by start."""
         while self._open:
             self.close_link()
-        text = "".join(self._parts)
-        lines = text.split("\n")
-        if len(lines) == 1 and text == text.strip():
+        parts = self._parts
+        text = parts[0] if len(parts) == 1 else "".join(parts)
+        if "\n" not in text and text == text.strip():
             cleaned = text
         else:
+            lines = text.split("\n")
             cleaned = "\n".join(line.strip() for line in lines if line.strip())
         if cleaned != text:
             # Stripping moved offsets: rebuild each span by locating its text again.
             return cleaned, self._relocate(text, cleaned)
+        if len(self._links) < 2:
+            return text, tuple(self._links)
         return text, tuple(sorted(self._links, key=lambda span: (span.start, span.end)))
 
     def _relocate(self, raw: str, cleaned: str) -> tuple[LinkSpan, ...]:
