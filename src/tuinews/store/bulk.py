@@ -1,24 +1,29 @@
 """Cheaper writes of many articles: one INSERT statement per batch, and GLOB without the C loop.
 
-The full-text index is kept by triggers on `articles`. FTS5 writes its pending terms to disk at
-every statement that changes it, so an `executemany` of single-row inserts writes one index segment
-per article, and merging those segments costs more than the rest of the write. `insert_rows` stages
-the rows in a temporary table and inserts them all with one `INSERT ... SELECT`: one segment per
-batch, as a bulk load has, with the same rows, triggers and transaction.
+`insert_rows` stages the rows in a temporary table and inserts them all with one
+`INSERT ... SELECT`, which costs less than an `executemany` of single-row inserts.
+New articles are added to the full-text indexes by `index_new`, one statement per index and batch
+(updates and deletes by triggers on `articles`): FTS5 writes its pending terms to disk at every
+statement that changes it, so indexing row by row writes one index segment per article, and
+merging those segments costs more than the rest of the write.
 
-The triggers also test `search_text GLOB '*[...]*'` (scripts without spaces) on every row; SQLite's
-GLOB steps through the text and the character set for each position. `glob` is the same function
-(SQLite lets a connection define its own `glob`, which then implements the GLOB operator), answered
-by a compiled regular expression; arguments that are not both text go to SQLite's own GLOB.
+The triggers (and `index_new`) also test `search_text GLOB '*[...]*'` (scripts without spaces)
+on every row; SQLite's GLOB steps through the text and the character set for each position.
+`glob` is the same function (SQLite lets a connection define its own `glob`, which then implements
+the GLOB operator), answered by a compiled regular expression; arguments that are not both text go
+to SQLite's own GLOB.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+
+from tuinews.store.schema import UNSPACED_GLOB
 
 STAGE_MIN = 8
 """Fewer rows than this are inserted one by one: staging costs three statements."""
@@ -43,6 +48,38 @@ def insert_rows(conn: sqlite3.Connection, insert_sql: str, rows: Sequence[tuple]
     conn.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * width)})", rows)
     conn.execute(f"{head} SELECT {columns} FROM {table} ORDER BY rowid")
     conn.execute(f"DELETE FROM {table}")
+
+
+def index_new(conn: sqlite3.Connection, added: Sequence[tuple[int, str]]) -> None:
+    """Add articles just inserted, as (id, search_text), to both search indexes: what the insert
+    trigger of schema 7 did row by row. Call it inside the inserting transaction, before anything
+    updates or deletes them (their triggers take them out of the indexes again)."""
+    if not added:
+        return
+    first = min(article_id for article_id, _text in added)
+    last = max(article_id for article_id, _text in added)
+    if last - first + 1 == len(added):  # the rule: ids handed out in a row
+        conn.execute(
+            "INSERT INTO articles_fts (rowid, search_text)"
+            " SELECT id, search_text FROM articles WHERE id BETWEEN ? AND ?",
+            (first, last),
+        )
+    else:
+        conn.execute(
+            "INSERT INTO articles_fts (rowid, search_text) SELECT id, search_text FROM articles"
+            " WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps([article_id for article_id, _text in added]),),
+        )
+    # The pattern is a set of non-ASCII characters: ASCII text (most of it) needs no search.
+    unspaced = [
+        article_id for article_id, text in added if not text.isascii() and glob(UNSPACED_GLOB, text)
+    ]
+    if unspaced:
+        conn.execute(
+            "INSERT INTO articles_trigram (rowid, search_text) SELECT id, search_text FROM articles"
+            " WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(unspaced),),
+        )
 
 
 def glob(pattern: object, text: object) -> int | None:
