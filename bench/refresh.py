@@ -154,7 +154,9 @@ def tui_latency(config: Path, home: Path, presses: int = 60) -> None:
         read_until(fd, b"Language", timeout=20)
         drain(fd, quiet=0.05, limit=0.5)
         started = time.perf_counter()
+        before = schedstat(pid)
         samples = key_latency(fd, presses, key=b"\t")
+        after = schedstat(pid)
         spent = time.perf_counter() - started
         os.write(fd, b"q")
         drain(fd, quiet=0.5, limit=10)
@@ -169,6 +171,31 @@ def tui_latency(config: Path, home: Path, presses: int = 60) -> None:
         f"  TUI during the refresh: {len(samples)} Tab presses over {spent:.1f} s, key-to-frame"
         f" median {median:.1f} ms, max {worst:.1f} ms (target < 50 ms)"
     )
+    if before and after:
+        # On a busy machine the wait for a processor says how much of the latency is not the
+        # reader's own doing; its other threads' time is what the refresh costs it.
+        ran, waited, main = (after[i] - before[i] for i in range(3))
+        print(
+            f"  reader's processor time over the presses: {ran:.0f} ms ({ran - main:.0f} ms outside"
+            f" its interface thread), waiting for a processor {waited:.0f} ms;"
+            f" load average {os.getloadavg()[0]:.2f}"
+        )
+
+
+def schedstat(pid: int) -> tuple[float, float, float] | None:
+    """Milliseconds a process's threads ran and waited to run, and its main thread ran (Linux)."""
+    ran = waited = main = 0.0
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with contextlib.suppress(OSError, ValueError):
+                fields = Path(f"/proc/{pid}/task/{task}/schedstat").read_text().split()
+                ran += int(fields[0]) / 1e6
+                waited += int(fields[1]) / 1e6
+                if task == str(pid):
+                    main = int(fields[0]) / 1e6
+    except OSError:
+        return None
+    return ran, waited, main
 
 
 def main() -> None:

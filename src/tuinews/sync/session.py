@@ -1,6 +1,7 @@
 """Syncing from a long-running reader: the password is asked for once, failures become report lines.
 
-The TUI keeps one `SyncSession` and calls `run` from its refresh worker (a thread): the result is a
+The TUI keeps one `SyncSession`; its background load process (`tuinews.background_load`) gets a
+copy, calls `run`, and hands the copy back with the password it asked for. The result is a
 `LoadReport` like the one refreshing feeds gives, so the reader shows progress, errors and the
 summary the same way. Nothing here imports Textual.
 """
@@ -22,8 +23,14 @@ class SyncSession:
         self._password: str | None = None
         self.where = _redact_url(config.sync.url)
 
-    def run(self, store: Store, *, progress: Progress | None = None) -> LoadReport:
-        """One sync; errors and the summary come back in the report, never as exceptions."""
+    def run(
+        self, store: Store, *, progress: Progress | None = None, background: bool = True
+    ) -> LoadReport:
+        """One sync; errors and the summary come back in the report, never as exceptions.
+
+        `background`: the sync's worker processes run at a low priority (False where the caller
+        already does, as the reader's background load process does).
+        """
         from tuinews.sync.engine import sync_account
         from tuinews.sync.greader import AuthError, SyncError
         from tuinews.sync.password import PasswordError, sync_password
@@ -45,7 +52,7 @@ class SyncSession:
                 password,
                 self.config.network,
                 progress=progress,
-                background=True,
+                background=background,
             )
         except (SyncError, PasswordError) as exc:
             if isinstance(exc, AuthError | PasswordError):

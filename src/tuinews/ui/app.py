@@ -6,6 +6,8 @@ its own store connection and comes back as a message (see `tuinews.ui.messages`)
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -21,8 +23,10 @@ from textual.screen import Screen
 from textual.theme import ThemeProvider
 from textual.timer import Timer
 from textual.widgets import Input, Static
+from textual.worker import get_current_worker
 
 from tuinews import library
+from tuinews.background_load import Failed, Finished, LoadJob, Step, background_load
 from tuinews.cache_notes import recovery_note
 from tuinews.config import Config
 from tuinews.i18n import N_, _, ngettext, set_ui_language, ui_language
@@ -40,7 +44,7 @@ from tuinews.translate.service import (
     translate,
 )
 from tuinews.ui.article_view import ArticleView
-from tuinews.ui.background_work import frozen_heap, throttled
+from tuinews.ui.background_work import frozen_heap
 from tuinews.ui.commands import TuinewsCommands
 from tuinews.ui.footer import Footer
 from tuinews.ui.fulltext_actions import FullTextActions
@@ -54,6 +58,7 @@ from tuinews.ui.messages import (
     ArticleOpened,
     CountsLoaded,
     FilesLoaded,
+    LoadFailed,
     LoadProgress,
     MachineTranslationFailed,
     MachineTranslationProgress,
@@ -220,44 +225,32 @@ class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def load_files(self, sources: list[Source], feeds: bool) -> None:
-        """Load new and changed local files, then (with `feeds`) refresh the feeds, into the cache."""
-        from tuinews.refresh import refresh_feeds
-
-        def files_progress(done: int, total: int) -> None:
-            self.post_message(LoadProgress("files", done, total))
-
-        @throttled
-        def feeds_progress(done: int, total: int) -> None:
-            self.post_message(LoadProgress("feeds", done, total))
-
-        def sync_progress(done: int, total: int) -> None:
-            self.post_message(LoadProgress("sync", done, total))
-
-        try:
-            with self._store() as store, frozen_heap():
-                report = library.load_path_sources(
-                    store,
-                    sources,
-                    max_bytes=self.config.reader.max_file_bytes,
-                    progress=files_progress,
-                )
-                if feeds:
-                    report.merge(
-                        refresh_feeds(
-                            store,
-                            sources,
-                            self.config.network,
-                            progress=feeds_progress,
-                            background=True,
-                        )
+        """Load new and changed local files, then (with `feeds`) refresh the feeds and sync, into
+        the cache: in a process of its own (`tuinews.background_load`); this thread only passes
+        on what it says. Cancelling the worker (or quitting) stops that process."""
+        job = LoadJob(
+            config=self.config,
+            sources=list(sources),
+            feeds=feeds,
+            sync=self._sync,
+            language=ui_language(),
+            environ=dict(os.environ),
+            cwd=os.getcwd(),
+        )
+        stop = get_current_worker().cancelled_event
+        with frozen_heap(), contextlib.closing(background_load(job, stop)) as events:
+            for event in events:
+                if isinstance(event, Step):
+                    self.post_message(LoadProgress(event.kind, event.done, event.total))
+                elif isinstance(event, Finished):
+                    if event.sync is not None:
+                        self._sync = event.sync  # with the password the sync asked for
+                    report = event.report
+                    self.post_message(
+                        FilesLoaded(report, changed=bool(report.added or report.updated))
                     )
-                if feeds and self._sync is not None:
-                    report.merge(self._sync.run(store, progress=sync_progress))
-                library.apply_retention(store, self.config.cache)
-        except StoreError as exc:
-            self.post_message(StoreFailed(str(exc)))
-            return
-        self.post_message(FilesLoaded(report, changed=bool(report.added or report.updated)))
+                elif isinstance(event, Failed):
+                    self.post_message(LoadFailed(event.error, event.cache))
 
     @work(thread=True, exclusive=True, group="view", exit_on_error=False)
     def load_view(
@@ -415,6 +408,17 @@ class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
         self._progress = (message.kind, message.done, message.total)
         self.query_one(HeadlineList).empty_message = f"{self._progress_text()}…"
         self._update_status()
+
+    def on_load_failed(self, message: LoadFailed) -> None:
+        """The load stopped short (its process died, or the cache failed): one notification."""
+        self._progress = None
+        self._refresh_requested = False
+        if message.cache:
+            self.notify(message.error, title=_("Cache"), severity="error", timeout=15)
+            self._relabel()
+            return
+        self.notify(message.error, title=_("Refresh"), severity="error", timeout=15)
+        self._reload_source_names()  # what it stored before it stopped
 
     def _progress_text(self) -> str:
         if self._progress is None:

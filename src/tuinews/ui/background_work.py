@@ -1,14 +1,12 @@
-"""Keep the interface responsive while a refresh runs in a worker thread of the reader.
+"""Keep the interface responsive while a refresh runs (in a child process: `tuinews.background_load`).
 
-* `throttled` passes a worker's progress on at most every `interval` seconds (and always the first
-  and the last step): each update repaints the status line, and a refresh of hundreds of feeds
-  would otherwise ask for hundreds of repaints a second.
 * `frozen_heap` moves the objects that exist when the refresh starts (the widgets, styles and
   caches of the interface, the headline rows) out of the garbage collector's sight until it ends.
-  The refresh allocates all the time, and so does the interface (Textual restyles with throwaway
-  objects at each change of focus); each collection of the oldest generation would otherwise walk
-  the whole interface while holding the interpreter, a pause of tens of milliseconds that the next
-  key press waits for. Objects made during the refresh are collected as usual.
+  The interface allocates all the time (Textual restyles with throwaway objects at each change of
+  focus, and each progress step repaints the status line); each collection of the oldest
+  generation would otherwise walk the whole interface while holding the interpreter, a pause of
+  tens of milliseconds that the next key press waits for. Objects made meanwhile are collected as
+  usual.
   In the reader's own process (`keep_heap_frozen`) the heap stays frozen after the refresh too:
   what lived through a refresh lives on, and the few objects of it that later become garbage in a
   reference cycle are kept rather than walked over again and again. Tests and other callers get
@@ -19,8 +17,7 @@ from __future__ import annotations
 
 import gc
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 _lock = threading.Lock()
@@ -32,23 +29,6 @@ def keep_heap_frozen() -> None:
     """From now on, `frozen_heap` leaves what it froze frozen (for the reader's own process)."""
     global _keep_frozen
     _keep_frozen = True
-
-
-def throttled(
-    progress: Callable[[int, int], None], interval: float = 0.1
-) -> Callable[[int, int], None]:
-    """`progress(done, total)`, called at most once per `interval` except for the first and last."""
-    last = -interval
-
-    def report(done: int, total: int) -> None:
-        nonlocal last
-        now = time.monotonic()
-        if done < total and done > 0 and now - last < interval:
-            return
-        last = now
-        progress(done, total)
-
-    return report
 
 
 @contextmanager

@@ -9,11 +9,23 @@ grew by milliseconds per minute of use and that key presses waited for).
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.widgets import Footer as TextualFooter
+from textual.widgets._footer import FooterKey
 
 
 class Footer(TextualFooter):
     """`textual.widgets.Footer` that lets go of the keys it removed."""
+
+    def compose(self) -> ComposeResult:
+        # A new key starts compact and is then bound to the footer's (not compact) setting: two
+        # restyles of each key at each focus change, a fifth of what a Tab costs. Starting with
+        # the footer's setting, the key is styled once, when it mounts.
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                widget.set_reactive(FooterKey.compact, self.compact)
+                widget.set_class(self.compact, "-compact", update=False)
+            yield widget
 
     async def recompose(self) -> None:
         await super().recompose()

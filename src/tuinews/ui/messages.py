@@ -66,6 +66,14 @@ class LoadProgress(Message):
 
 
 @dataclass
+class LoadFailed(Message):
+    """A background load (`r`) stopped before its report: one line; `cache` for a cache error."""
+
+    error: str
+    cache: bool = False
+
+
+@dataclass
 class StoreFailed(Message):
     """The cache could not be used; the message is one line."""
 
