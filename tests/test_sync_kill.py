@@ -23,7 +23,7 @@ from tuinews.sync.greader import READ, READING_LIST
 
 KILLS = 3
 BIG = 1000
-"""Items of the big feed: several pages of 250, so a kill can land between two of them."""
+"""Items of the big feed: several pages (`engine.BATCH`), so a kill can land between two of them."""
 
 
 def _items(prefix: str, count: int) -> list[dict[str, str]]:

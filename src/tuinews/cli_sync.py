@@ -25,13 +25,15 @@ from tuinews.textclean import clean_line
 def cmd_sync(args: argparse.Namespace, config: Config) -> int:
     """`tuinews sync`: bring the cache and the feed server in step."""
     from tuinews.cli import _open_store
-    from tuinews.sync.engine import SyncError, sync_account
-    from tuinews.sync.password import PasswordError
 
     if not config.sync.enabled:
         _error(_not_configured(config))
         return 2
     with _open_store(config) as store:
+        _start_first_sync_workers(store, config)
+        from tuinews.sync.engine import SyncError, sync_account
+        from tuinews.sync.password import PasswordError
+
         try:
             with sync_progress(quiet=args.quiet) as progress:
                 report = sync_account(
@@ -57,6 +59,22 @@ def cmd_sync(args: argparse.Namespace, config: Config) -> int:
             )
         )
     return 1 if report.refused else 0
+
+
+def _start_first_sync_workers(store: Any, config: Config) -> None:
+    """Before a first sync (which downloads everything), start the fork server of its parsing
+    workers first thing: it imports the parsers while the rest of the sync is imported and logs
+    in."""
+    import os
+
+    from tuinews.store.sync_state import SyncState, account_key
+
+    if (os.cpu_count() or 1) < 2:
+        return
+    if SyncState(store, account_key(config.sync.url, config.sync.user)).state().since is None:
+        from tuinews.sync.worker import start_fork_server
+
+        start_fork_server()
 
 
 def sync_in_fetch(store: Any, config: Config, *, quiet: bool) -> LoadReport:

@@ -4,7 +4,7 @@ Each `ServerItem` becomes an `EntryDraft` and goes through `feed_entry.build_ent
 HTML to blocks (chrome and trackers dropped), clean text, language from metadata then detection,
 hreflang links for grouping translations. The rows for the store are made here too
 (`Store.prepare_rows`), and `write_items` stores them with the item ids in the caller's
-transaction. For a big download, `store_body` does all of it in a worker process, through the
+transaction. For a big download, `store_bodies` does all of it in a worker process, through the
 worker's own connection to the cache: the server's answer goes in as bytes, three counts come back,
 and the writes stay out of the process that runs the sync (and, in the reader, the interface).
 
@@ -14,18 +14,23 @@ and the same whichever form of the id the server used.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tuinews.model import Article, Source, SourceKind, article_uid
+from tuinews.model import Article, LangOrigin, Source, SourceKind, article_uid
 from tuinews.sources.feed_entry import EntryDraft, FeedContext, build_entries
-from tuinews.store import Store
+from tuinews.store import Store, StoreError
 from tuinews.store.sync_state import SyncState
-from tuinews.sync.greader import ServerItem, item_long_id, parse_items
+from tuinews.sync.feed_language import FeedLanguages, signature
+from tuinews.sync.protocol import ServerItem, item_long_id, parse_items
+from tuinews.sync.worker import StoredItems
 
 _worker_stores: dict[Path, Store] = {}
 """A worker process's connections to the cache, one per file, open until the process ends."""
+_worker_languages: dict[datetime, FeedLanguages] = {}
+"""What a worker process learnt of the feeds' languages in the sync that started at that time."""
 
 
 @dataclass(slots=True)
@@ -45,14 +50,37 @@ def server_source_key(stream_id: str) -> str:
     return Source(SourceKind.SERVER, stream_id, stream_id).key
 
 
-def item_articles(items: list[ServerItem], fetched_at: datetime) -> list[Article]:
-    """Articles for the items of one feed, in order."""
+def item_articles(
+    items: list[ServerItem], fetched_at: datetime, languages: FeedLanguages | None = None
+) -> list[Article]:
+    """Articles for the items of one feed, in order.
+
+    With `languages`, the feed's language is learnt from its first items and later ones get it
+    without detection (see `feed_language`).
+    """
     if not items:
         return []
     first = items[0]
     context = FeedContext(url=first.html_url or "", fetched_at=fetched_at)
-    drafts = [_draft(item) for item in items]
-    return build_entries(drafts, context)
+    if languages is None or len({item.item for item in items}) != len(items):
+        # (An answer that repeats an item: `build_entries` sorts the copies out together.)
+        return build_entries([_draft(item) for item in items], context)
+    articles: list[Article] = []
+    for item in items:
+        draft = _draft(item)
+        letters = signature(item.title, item.body)
+        learnt = languages.choose(item.stream_id, letters)
+        if learnt is not None:
+            draft.language = learnt
+        built = build_entries([draft], context)
+        for article in built:
+            if learnt is not None:
+                article.lang_origin = LangOrigin.DETECTED  # as detection would have said
+            else:
+                detected = article.lang_origin == LangOrigin.DETECTED
+                languages.detected(item.stream_id, letters, article.language if detected else None)
+        articles.extend(built)
+    return articles
 
 
 def _draft(item: ServerItem) -> EntryDraft:
@@ -71,15 +99,18 @@ def _draft(item: ServerItem) -> EntryDraft:
     )
 
 
-def prepare_items(items: list[ServerItem], fetched_at: datetime) -> list[PreparedItems]:
-    """Group items by feed and make their store rows; pure, so it may run in a worker process."""
+def prepare_items(
+    items: list[ServerItem], fetched_at: datetime, languages: FeedLanguages | None = None
+) -> list[PreparedItems]:
+    """Group items by feed and make their store rows; pure but for what `languages` learns, so it
+    may run in a worker process."""
     groups: dict[str, list[ServerItem]] = {}
     for item in items:
         groups.setdefault(item.stream_id, []).append(item)
     prepared: list[PreparedItems] = []
     for stream_id, group in groups.items():
         key = server_source_key(stream_id)
-        articles = item_articles(group, fetched_at)
+        articles = item_articles(group, fetched_at, languages)
         rows = Store.prepare_rows(key, articles)
         uids = [(item.item, article_uid(key, item_long_id(item.item))) for item in group]
         prepared.append(PreparedItems(stream_id, group[0].feed_title, rows, uids))
@@ -97,36 +128,29 @@ class PreparedBody:
     starred: list[int]
 
 
-def prepare_body(body: bytes, where: str, fetched_at: datetime) -> PreparedBody:
+def prepare_body(
+    body: bytes, where: str, fetched_at: datetime, languages: FeedLanguages | None = None
+) -> PreparedBody:
     """`prepare_items` for an undecoded items/contents answer. Runs in a worker process, so the
     reader's process only moves bytes and writes."""
     items = parse_items(body, where)
     return PreparedBody(
         len(items),
-        prepare_items(items, fetched_at),
+        prepare_items(items, fetched_at, languages),
         [item.item for item in items if not item.read],
         [item.item for item in items if item.starred],
     )
 
 
-def warm_up() -> None:
-    """Load what parsing needs (the language model) in a worker before the first items come."""
+def warm_up(cache: Path | None = None) -> None:
+    """Load what parsing needs (the language model) in a worker before the first items come, and
+    with `cache`, open the worker's connection to it."""
     from tuinews.sources.language import detect_language
 
     detect_language("The council approved the new tram line after a long debate about its cost.")
-
-
-@dataclass(frozen=True, slots=True)
-class StoredItems:
-    """What storing one items/contents answer did."""
-
-    items: int
-    """Items the answer held."""
-    added: int
-    updated: int
-    unread: list[int]
-    """Ids of the items the server has unread (a first sync needs no list of them)."""
-    starred: list[int]
+    if cache is not None:
+        with contextlib.suppress(StoreError):  # the first answer will say what is wrong
+            _worker_store(cache)
 
 
 def write_items(
@@ -154,19 +178,44 @@ def write_items(
     return added, updated
 
 
-def store_body(
-    body: bytes,
+def store_bodies(
+    bodies: list[bytes],
     where: str,
     fetched_at: datetime,
     cache: Path,
     account: str,
     sources: dict[str, Source],
-) -> StoredItems:
-    """Parse an items/contents answer and store it in one transaction; runs in a worker process."""
-    parsed = prepare_body(body, where, fetched_at)
+) -> list[StoredItems]:
+    """Parse items/contents answers and store them all in one transaction (one transaction for
+    several answers writes the pages every answer changes, such as the search index, once);
+    runs in a worker process.
+
+    The feeds' languages are learnt across the answers of one sync (`fetched_at` tells it) that
+    this worker parses.
+    """
+    languages = _sync_languages(fetched_at)
+    parsed = [prepare_body(body, where, fetched_at, languages) for body in bodies]
+    store = _worker_store(cache)
+    stored: list[StoredItems] = []
+    with store.batch():
+        for part in parsed:
+            added, updated = write_items(store, account, part.prepared, sources)
+            stored.append(StoredItems(part.items, added, updated, part.unread, part.starred))
+    return stored
+
+
+def _worker_store(cache: Path) -> Store:
     store = _worker_stores.get(cache)
     if store is None:
         store = _worker_stores[cache] = Store(cache)
-    with store.batch():
-        added, updated = write_items(store, account, parsed.prepared, sources)
-    return StoredItems(parsed.items, added, updated, parsed.unread, parsed.starred)
+    return store
+
+
+def _sync_languages(fetched_at: datetime) -> FeedLanguages:
+    """This worker's `FeedLanguages` for the sync that started at `fetched_at` (only the latest
+    sync's are kept)."""
+    languages = _worker_languages.get(fetched_at)
+    if languages is None:
+        _worker_languages.clear()
+        languages = _worker_languages[fetched_at] = FeedLanguages()
+    return languages

@@ -2,7 +2,7 @@
 
 A sync, in order:
 
-1. log in;
+1. log in (a first sync starts its worker processes first: they load the parsers meanwhile);
 2. push the queue (`store.sync_state`): read, unread, starred and unstarred changes, subscribe
    and unsubscribe, in the order they were made (several changes of one flag of one article
    send only the last). Each request's changes leave the queue once the server has them, so a
@@ -14,8 +14,9 @@ A sync, in order:
    unread one and every starred one, with continuation paging (into an empty cache, not the unread
    ones: every item comes down, and its categories say whether it is read);
 5. download the items the cache does not have yet (never one it has: `sync_items` remembers
-   them), a few hundred per request, parse them (in worker processes when there are many) and
-   store each batch in its own transactions;
+   them), a few hundred per request, parse them (in worker processes when there are many, which
+   also store them: each answer in its own transaction, or several answers in one when they
+   wait for a worker), learning each feed's language from its first items (`feed_language`);
 6. set read and starred flags of every cached server article as the server has them, except
    articles with a change still queued (made while this sync ran): the later change wins.
 
@@ -31,6 +32,7 @@ import multiprocessing
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -52,20 +54,26 @@ from tuinews.store.sync_state import (
     account_key,
 )
 from tuinews.sync import greader
+from tuinews.sync.feed_language import FeedLanguages
 from tuinews.sync.greader import GReaderClient, NetworkError, ServerError, SyncError
 
 if TYPE_CHECKING:
-    from tuinews.sync.articles import StoredItems
+    from pathlib import Path
+
+    from tuinews.sync.worker import StoredItems
 
 MARGIN = 600.0
 """Seconds before the last sync's server time that the next one lists new items from: items a
 server was still storing then are not missed (ids already cached cost nothing but their id)."""
-BATCH = 250
-"""Items downloaded per request."""
+BATCH = 500
+"""Items downloaded per request (fewer, larger requests cost the server and this process less
+per item; servers commonly take up to 1,000)."""
 IN_FLIGHT = 3
 """Item requests at once."""
 PUSH_BATCH = 250
 """Item ids per edit-tag request."""
+JOB_ANSWERS = 2
+"""Answers a worker stores at most in one job (and transaction), when several wait: 1,000 items."""
 POOL_THRESHOLD = 1000
 """Parse in worker processes from this many items to download."""
 WORKERS = min(2, os.cpu_count() or 1)
@@ -208,6 +216,13 @@ class _Sync:
         self.unread: set[int] = set()
         """Downloaded items the server has unread, by their categories."""
         self.background = False
+        self.languages = FeedLanguages()
+        """The feeds' languages, learnt from their first items (when parsed in this process)."""
+        self.waiting: deque[tuple[bytes, asyncio.Future[StoredItems | None]]] = deque()
+        """Downloaded answers waiting for a worker."""
+        self.running = 0
+        """Jobs in the workers."""
+        self.jobs: set[asyncio.Task[None]] = set()
 
     def close(self) -> None:
         if self.pool is not None:
@@ -226,6 +241,11 @@ class _Sync:
             timeout=self.network.timeout,
             max_bytes=max(self.network.max_bytes, 64 * 1024 * 1024),
         )
+        if previous.since is None and not push_only:
+            # A first sync mostly downloads thousands of items: the workers start (importing the
+            # parsers, loading the language model) while the login and the lists come; they stop
+            # again if there are few items after all.
+            self._start_pool()
         try:
             async with client:
                 await client.login()
@@ -271,25 +291,17 @@ class _Sync:
     # Pull
 
     async def _pull(self, client: GReaderClient, started: float, since: float | None) -> None:
-        counts = None
-        if since is None:
-            # A first sync downloads everything: with many unread items, start the parsers
-            # while the lists come.
-            counts = await client.unread_counts()
-            if counts.get(greader.READING_LIST, 0) >= POOL_THRESHOLD:
-                self._start_pool()
         known = self.state.known_items()
         # Into an empty cache, every item of the reading list comes down with its categories,
         # which say whether it is read: the list of unread ids would only repeat them.
         fresh = since is None and not known
-        subscriptions, counted, new_ids, unread_ids, starred_ids = await asyncio.gather(
+        subscriptions, counts, new_ids, unread_ids, starred_ids = await asyncio.gather(
             client.subscriptions(),
-            client.unread_counts() if counts is None else _done(counts),
+            client.unread_counts(),
             client.item_ids(greader.READING_LIST, since=since),
             _done([]) if fresh else client.item_ids(greader.READING_LIST, exclude=greader.READ),
             client.item_ids(greader.STARRED),
         )
-        counts = counted
         self._store_subscriptions(subscriptions, counts)
         unread, starred = set(unread_ids), set(starred_ids)
         wanted = [
@@ -314,21 +326,22 @@ class _Sync:
         before = {feed.stream_id for feed in self.state.feeds()}
         old_names = {s.location: s.name for s in self.state.sources()}
         feeds: list[ServerFeed] = []
-        for subscription in subscriptions:
-            source = self._register(
-                subscription.stream_id, subscription.title, subscription.folders
-            )
-            feeds.append(
-                ServerFeed(
-                    _id(source),
-                    subscription.stream_id,
-                    subscription.url,
-                    subscription.html_url,
-                    counts.get(subscription.stream_id),
-                    True,
+        with self.store.batch():  # one transaction for all (a first sync adds hundreds)
+            for subscription in subscriptions:
+                source = self._register(
+                    subscription.stream_id, subscription.title, subscription.folders
                 )
-            )
-        self.state.set_feeds(feeds, complete=True)
+                feeds.append(
+                    ServerFeed(
+                        _id(source),
+                        subscription.stream_id,
+                        subscription.url,
+                        subscription.html_url,
+                        counts.get(subscription.stream_id),
+                        True,
+                    )
+                )
+            self.state.set_feeds(feeds, complete=True)
         now = {feed.stream_id for feed in feeds}
         self.report.subscriptions = len(feeds)
         self.report.new_subscriptions = [
@@ -376,51 +389,103 @@ class _Sync:
 
     async def _store(self, body: bytes, where: str) -> StoredItems:
         """Parse and store one answer: in a worker process (which writes too), else here."""
-        from tuinews.sync.articles import StoredItems, prepare_body, store_body, write_items
-
-        loop = asyncio.get_running_loop()
-        account = self.state.account
         if self.pool is not None:
-            pool = self.pool
-            try:
-                return await loop.run_in_executor(
+            stored = await self._in_worker(body, where)
+            if stored is not None:
+                return stored
+        from tuinews.sync.articles import prepare_body, write_items
+        from tuinews.sync.worker import StoredItems
+
+        parsed = await asyncio.get_running_loop().run_in_executor(
+            None, prepare_body, body, where, self.fetched_at, self.languages
+        )
+        with self.store.batch():  # the articles and their item ids together
+            added, updated = write_items(
+                self.store, self.state.account, parsed.prepared, self.sources
+            )
+        return StoredItems(parsed.items, added, updated, parsed.unread, parsed.starred)
+
+    async def _in_worker(self, body: bytes, where: str) -> StoredItems | None:
+        """Store an answer in a worker, with whatever else waits for one then; None when the
+        pool broke (a worker died, its transaction with it): then it is parsed here."""
+        future: asyncio.Future[StoredItems | None] = asyncio.get_running_loop().create_future()
+        self.waiting.append((body, future))
+        self._dispatch(where)
+        return await future
+
+    def _dispatch(self, where: str) -> None:
+        """Give each free worker the answers that wait, up to `JOB_ANSWERS`: while the workers
+        keep up, each answer goes alone; once downloads come faster, several share a job and
+        its transaction."""
+        while self.waiting and self.pool is not None and self.running < WORKERS:
+            count = min(JOB_ANSWERS, len(self.waiting))
+            job = [self.waiting.popleft() for _ in range(count)]
+            self.running += 1
+            task = asyncio.get_running_loop().create_task(self._run_job(self.pool, job, where))
+            self.jobs.add(task)
+            task.add_done_callback(self.jobs.discard)
+        if self.pool is None:
+            while self.waiting:
+                _body, future = self.waiting.popleft()
+                if not future.done():
+                    future.set_result(None)
+
+    async def _run_job(
+        self,
+        pool: Executor,
+        job: list[tuple[bytes, asyncio.Future[StoredItems | None]]],
+        where: str,
+    ) -> None:
+        from tuinews.sync.worker import store_bodies
+
+        results: list[StoredItems | None]
+        try:
+            results = list(
+                await asyncio.get_running_loop().run_in_executor(
                     pool,
-                    store_body,
-                    body,
+                    store_bodies,
+                    [body for body, _future in job],
                     where,
                     self.fetched_at,
                     self.store.path,
-                    account,
+                    self.state.account,
                     self.sources,
                 )
-            except BrokenProcessPool:  # a worker died (its transaction with it): do it here
-                pool.shutdown(wait=False, cancel_futures=True)
-                if self.pool is pool:
-                    self.pool = None
-        parsed = await loop.run_in_executor(None, prepare_body, body, where, self.fetched_at)
-        with self.store.batch():  # the articles and their item ids together
-            added, updated = write_items(self.store, account, parsed.prepared, self.sources)
-        return StoredItems(parsed.items, added, updated, parsed.unread, parsed.starred)
+            )
+        except BrokenProcessPool:
+            pool.shutdown(wait=False, cancel_futures=True)
+            if self.pool is pool:
+                self.pool = None
+            results = [None] * len(job)
+        except Exception as exc:
+            for _body, future in job:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        finally:
+            self.running -= 1
+        for (_body, future), stored in zip(job, results, strict=True):
+            if not future.done():
+                future.set_result(stored)
+        self._dispatch(where)
 
     def _start_pool(self) -> None:
-        if (os.cpu_count() or 1) < 2:
+        if self.pool is not None or (os.cpu_count() or 1) < 2:
             return
-        from tuinews.refresh import BACKGROUND_NICENESS, _start_process_helpers, _start_worker
+        from tuinews.refresh import BACKGROUND_NICENESS
+        from tuinews.sync.worker import start_fork_server
+        from tuinews.worker_process import start_worker
 
-        context = multiprocessing.get_context("forkserver")
-        # The fork server loads the parsers and the language model once, for every worker; in
-        # the reader, only the parsers: the model loads in the workers, which run at low priority.
-        preload = "tuinews.sync.articles" if self.background else "tuinews.sync.preload"
-        context.set_forkserver_preload([preload])
-        _start_process_helpers()
+        start_fork_server(background=self.background)
         pool = ProcessPoolExecutor(
             max_workers=WORKERS,
-            mp_context=context,
-            initializer=_start_worker,  # ends with this process; nice in the reader
+            mp_context=multiprocessing.get_context("forkserver"),
+            initializer=start_worker,  # ends with this process; nice in the reader
             initargs=(os.getpid(), ui_language(), BACKGROUND_NICENESS if self.background else 0),
         )
         self.pool = pool
-        threading.Thread(target=_warm_up, args=(pool, WORKERS), daemon=True).start()
+        args = (pool, WORKERS, self.store.path)
+        threading.Thread(target=_warm_up, args=args, daemon=True).start()
 
     def _tick(self) -> None:
         if self.progress is not None:
@@ -466,15 +531,16 @@ async def _done(value: _T) -> _T:
     return value
 
 
-def _warm_up(pool: ProcessPoolExecutor, workers: int) -> None:
-    """Start the worker processes before there is work (and have them load the language model,
-    when a fork server started without the sync's preload forked them). Runs in a thread: the
-    import of the parsers stays off the event loop, which sends the first requests meanwhile."""
-    from tuinews.sync.articles import warm_up
+def _warm_up(pool: ProcessPoolExecutor, workers: int, cache: Path) -> None:
+    """Start the worker processes before there is work, and have them open their connection to
+    the cache (and load the language model, when a fork server started without the sync's preload
+    forked them). Runs in a thread: starting them waits for the fork server's imports, and the
+    event loop meanwhile sends the first requests."""
+    from tuinews.sync.worker import warm_up
 
     with contextlib.suppress(RuntimeError):  # the sync ended (and shut the pool) first
         for _ in range(workers):
-            pool.submit(warm_up)
+            pool.submit(warm_up, cache)
 
 
 def _id(source: Source) -> int:

@@ -5,7 +5,8 @@ subscription list, unread counts, item id streams with continuation paging, item
 and the subscription calls. Answers become typed results (`Subscription`, `ServerItem`); anything
 else raises a `SyncError` whose message is one line naming the server, never holding the password
 or the auth token. The client counts its requests and the items it downloaded, for tests and
-benchmarks.
+benchmarks. The errors, `ServerItem` and the parsing of item contents live in `protocol` (no httpx
+there, for the worker processes) and are re-exported here.
 
 Item ids travel in two forms: decimal ("1795618594417538", from the id streams) and long
 ("tag:google.com,2005:reader/item/0006611b0878eb82", in item contents). Both become the same signed
@@ -18,7 +19,7 @@ import asyncio
 import json
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
@@ -28,13 +29,27 @@ import httpx
 from tuinews.i18n import _
 from tuinews.sources.fetch import USER_AGENT, redact_url
 from tuinews.sources.fetch import _describe_error as describe_error
+from tuinews.sync.protocol import (
+    ITEM_PREFIX,
+    AuthError,
+    NetworkError,
+    ProtocolError,
+    ServerError,
+    ServerItem,
+    item_long_id,
+    item_number,
+    parse_items,
+)
+from tuinews.sync.protocol import READ as READ
+from tuinews.sync.protocol import READING_LIST as READING_LIST
+from tuinews.sync.protocol import STARRED as STARRED
+from tuinews.sync.protocol import SyncError as SyncError
+from tuinews.sync.protocol import as_str as _str
+from tuinews.sync.protocol import json_field as _field
+from tuinews.sync.protocol import parse_item as parse_item
 from tuinews.textclean import clean_line
 
-READING_LIST = "user/-/state/com.google/reading-list"
-READ = "user/-/state/com.google/read"
-STARRED = "user/-/state/com.google/starred"
 LABEL_PREFIX = "user/-/label/"
-ITEM_PREFIX = "tag:google.com,2005:reader/item/"
 ID_PAGE = 10000
 """Item ids asked for per request (servers may send fewer, with a continuation)."""
 MAX_PAGES = 1000
@@ -44,34 +59,8 @@ _NO_PROXY_MOUNTS: dict[str, httpx.AsyncBaseTransport | None] = {
     "all://[::1]": None,
 }
 _MAX_DETAIL = 80
-_READ_STATE = READ.rsplit("/state/", 1)[-1]
-_STARRED_STATE = STARRED.rsplit("/state/", 1)[-1]
 _ITEM_FIELD = "i=" + quote(ITEM_PREFIX, safe="")
 _FORM = "application/x-www-form-urlencoded"
-
-
-class SyncError(Exception):
-    """A sync failed; the message is one line and names the server."""
-
-
-class AuthError(SyncError):
-    """The server refused the user and password (or the login it gave)."""
-
-
-class NetworkError(SyncError):
-    """The server could not be reached or did not answer in time: changes stay queued."""
-
-
-class ServerError(SyncError):
-    """The server answered with an HTTP error status."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class ProtocolError(SyncError):
-    """The server's answer is not what the Google Reader API says it should be."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,48 +76,6 @@ class Subscription:
     """The feed's own URL."""
     html_url: str | None = None
     """The web site the feed belongs to."""
-
-
-@dataclass(slots=True)
-class ServerItem:
-    """One item (article) as the server sent it; the body is raw HTML, cleaned later."""
-
-    item: int
-    stream_id: str
-    feed_title: str = ""
-    html_url: str = ""
-    title: str = ""
-    body: str = ""
-    published: float | None = None
-    crawled: float | None = None
-    links: list[tuple[str, str]] = field(default_factory=list)
-    """(href, hreflang or "") of its alternate links, the canonical one first."""
-    author: str = ""
-    image: str = ""
-    read: bool = False
-    starred: bool = False
-
-
-def item_number(text: str | int) -> int:
-    """A server item id (decimal, or long hex form) as a signed 64-bit integer; ValueError if neither."""
-    if isinstance(text, int) and not isinstance(text, bool):
-        value = text
-    elif isinstance(text, str):
-        raw = text.strip()
-        if raw.startswith(ITEM_PREFIX) or raw.startswith("tag:"):
-            value = int(raw.rsplit("/", 1)[-1], 16)
-        else:
-            value = int(raw, 10)
-    else:
-        raise ValueError(f"not an item id: {text!r}")
-    if not -(2**63) <= value < 2**64:
-        raise ValueError(f"item id out of range: {text!r}")
-    return value - 2**64 if value >= 2**63 else value
-
-
-def item_long_id(item: int) -> str:
-    """The long form of an item id, as every server accepts it."""
-    return f"{ITEM_PREFIX}{item & 0xFFFFFFFFFFFFFFFF:016x}"
 
 
 class GReaderClient:
@@ -525,73 +472,6 @@ class _Refused(Exception):
         self.status = status
 
 
-def parse_items(body: bytes, where: str) -> list[ServerItem]:
-    """The items of an items/contents answer; `ProtocolError` for anything else."""
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ProtocolError(_("{url}: the contents answer is not JSON").format(url=where)) from None
-    return [parse_item(entry, where) for entry in _field(data, "items", list, where, "contents")]
-
-
-def parse_item(entry: Any, where: str) -> ServerItem:
-    """One item of an items/contents answer; `ProtocolError` when it has no id or stream."""
-    if not isinstance(entry, dict):
-        raise ProtocolError(_("{url}: an item is not an object").format(url=where))
-    try:
-        item = item_number(entry["id"])
-    except (KeyError, ValueError):
-        raise ProtocolError(_("{url}: an item without a valid id").format(url=where)) from None
-    origin = entry.get("origin") if isinstance(entry.get("origin"), dict) else {}
-    stream_id = origin.get("streamId")
-    if not isinstance(stream_id, str) or not stream_id:
-        raise ProtocolError(
-            _("{url}: an item without its feed (origin.streamId)").format(url=where)
-        )
-    body = ""
-    for key in ("content", "summary"):
-        part = entry.get(key)
-        if isinstance(part, dict) and isinstance(part.get("content"), str) and part["content"]:
-            body = part["content"]
-            break
-    links: list[tuple[str, str]] = []
-    for key in ("canonical", "alternate"):
-        for link in entry.get(key) or []:
-            if isinstance(link, dict) and isinstance(link.get("href"), str) and link["href"]:
-                pair = (link["href"], _str(link.get("hreflang")))
-                if all(pair[0] != href for href, _lang in links):
-                    links.append(pair)
-    image = ""
-    for enclosure in entry.get("enclosure") or []:
-        if isinstance(enclosure, dict) and isinstance(enclosure.get("href"), str):
-            kind = _str(enclosure.get("type"))
-            if kind.startswith("image"):
-                image = enclosure["href"]
-                break
-    # A state's category may name the user ("user/1005921515/state/com.google/read", Inoreader).
-    states = {
-        c.rsplit("/state/", 1)[-1]
-        for c in entry.get("categories") or []
-        if isinstance(c, str) and c.startswith("user/") and "/state/" in c
-    }
-    crawled = _number(entry.get("crawlTimeMsec"))
-    return ServerItem(
-        item=item,
-        stream_id=stream_id,
-        feed_title=_str(origin.get("title")),
-        html_url=_str(origin.get("htmlUrl")),
-        title=_str(entry.get("title")),
-        body=body,
-        published=_number(entry.get("published")),
-        crawled=crawled / 1000 if crawled is not None else None,
-        links=links,
-        author=_str(entry.get("author")),
-        image=image,
-        read=_READ_STATE in states,
-        starred=_STARRED_STATE in states,
-    )
-
-
 def _decode_json(text: str, where: str, name: str) -> Any:
     try:
         return json.loads(text)
@@ -599,30 +479,6 @@ def _decode_json(text: str, where: str, name: str) -> Any:
         raise ProtocolError(
             _("{url}: the {name} answer is not JSON").format(url=where, name=name)
         ) from None
-
-
-def _field(data: Any, key: str, kind: type, where: str, what: str) -> Any:
-    value = data.get(key) if isinstance(data, dict) else None
-    if value is None and isinstance(data, dict) and kind is list:
-        return []
-    if not isinstance(value, kind):
-        raise ProtocolError(
-            _("{url}: the {name} answer has no '{key}'").format(url=where, name=what, key=key)
-        )
-    return value
-
-
-def _str(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _date(value: str | None) -> float | None:

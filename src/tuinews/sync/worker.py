@@ -1,0 +1,71 @@
+"""What the sync's worker processes run, importable without the parsers.
+
+The sync hands these functions to its process pool, which sends them by name: the process that
+runs the sync imports only this module (and the parsers never, when the workers parse), while the
+workers find the parsers already loaded by their fork server (`tuinews.sync.preload`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tuinews.model import Source
+
+
+PRELOAD = "tuinews.sync.preload"
+"""The fork server's preload: parsers and the language model, loaded once for every worker."""
+PRELOAD_BACKGROUND = "tuinews.sync.articles"
+"""In the reader, only the parsers: the model loads in the workers, which run at low priority."""
+
+
+def start_fork_server(*, background: bool = False) -> None:
+    """Start the fork server that forks the sync's workers, with their preload, unless it runs.
+
+    Its imports take a few tenths of a second: a first sync starts it as early as it can.
+    """
+    import multiprocessing
+
+    from tuinews.refresh import _start_process_helpers
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([PRELOAD_BACKGROUND if background else PRELOAD])
+    _start_process_helpers()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredItems:
+    """What storing one items/contents answer did."""
+
+    items: int
+    """Items the answer held."""
+    added: int
+    updated: int
+    unread: list[int]
+    """Ids of the items the server has unread (a first sync needs no list of them)."""
+    starred: list[int]
+
+
+def store_bodies(
+    bodies: list[bytes],
+    where: str,
+    fetched_at: datetime,
+    cache: Path,
+    account: str,
+    sources: dict[str, Source],
+) -> list[StoredItems]:
+    """`articles.store_bodies`: parse items/contents answers and store them, in a worker process."""
+    from tuinews.sync.articles import store_bodies as store
+
+    return store(bodies, where, fetched_at, cache, account, sources)
+
+
+def warm_up(cache: Path | None = None) -> None:
+    """Load what parsing needs (the language model) in a worker before the first items come, and
+    with `cache`, open the worker's connection to it."""
+    from tuinews.sync.articles import warm_up as load
+
+    load(cache)

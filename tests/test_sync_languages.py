@@ -1,0 +1,164 @@
+"""A feed's language learnt from its first items during a sync (`tuinews.sync.feed_language`) gives
+every article the language (and origin) that detecting each item gives: on feeds in one language,
+where most items skip detection, and on mixed ones, which keep per-item detection."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+import tuinews.sources.feed_entry as feed_entry
+from tuinews.model import LangOrigin
+from tuinews.sync.articles import PreparedItems, item_articles, prepare_items
+from tuinews.sync.feed_language import LEARN, FeedLanguages, signature
+from tuinews.sync.greader import ServerItem
+
+FETCHED = datetime(2026, 5, 1, tzinfo=UTC)
+
+TEXTS = {
+    "en": (
+        "The city council approved the new tram line after a long debate about its cost.",
+        "Residents of the northern district say the buses are late nearly every morning.",
+        "The museum opens a new exhibition of photographs from the harbour next week.",
+    ),
+    "fr": (
+        "Le conseil municipal a approuvé la nouvelle ligne de tramway après un long débat.",
+        "Les habitants du quartier nord disent que les bus sont en retard chaque matin.",
+        "Le musée ouvre la semaine prochaine une exposition de photographies du port.",
+    ),
+    "de": (
+        "Der Stadtrat hat die neue Straßenbahnlinie nach einer langen Debatte genehmigt.",
+        "Die Bewohner des Nordviertels sagen, dass die Busse fast jeden Morgen zu spät sind.",
+        "Das Museum eröffnet nächste Woche eine Ausstellung mit Fotografien aus dem Hafen.",
+    ),
+    "uk": (
+        "Міська рада схвалила нову лінію трамваю після довгих дебатів про її вартість.",
+        "Мешканці північного району кажуть, що автобуси запізнюються майже щоранку.",
+        "Наступного тижня музей відкриває виставку фотографій з гавані.",
+    ),
+    "es": (
+        "El ayuntamiento aprobó la nueva línea de tranvía después de un largo debate.",
+        "Los vecinos del barrio norte dicen que los autobuses llegan tarde cada mañana.",
+        "El museo abre la próxima semana una exposición de fotografías del puerto.",
+    ),
+}
+
+
+def _item(number: int, stream: str, language: str, *, short: bool = False) -> ServerItem:
+    texts = TEXTS[language]
+    first, second = texts[number % 3], texts[(number + 1) % 3]
+    body = f"<p>{first}</p>" if short else f"<p>{first} ({number})</p><p>{second}</p>"
+    return ServerItem(
+        item=number,
+        stream_id=stream,
+        feed_title=stream,
+        html_url="https://example.org/",
+        title="Ok" if short else f"{first[:40]} {number}",
+        body="<p>Ok.</p>" if short else body,
+        published=1_790_000_000 + number,
+        links=[(f"https://example.org/{stream}/{number}", "")],
+    )
+
+
+def _rows(prepared: list[PreparedItems]) -> list[tuple]:
+    return [(part.stream_id, part.rows, part.uids) for part in prepared]
+
+
+def _both(answers: list[list[ServerItem]]) -> tuple[list, list, FeedLanguages, int]:
+    """Per-item detection and learning over the same answers: their rows, the learnt languages,
+    and how many items learning detected."""
+    per_item = [row for items in answers for row in _rows(prepare_items(items, FETCHED))]
+    languages = FeedLanguages()
+    detected = 0
+    original = feed_entry.detect_language
+
+    def counting(text: str) -> str | None:
+        nonlocal detected
+        detected += 1
+        return original(text)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(feed_entry, "detect_language", counting)
+        learnt = [
+            row for items in answers for row in _rows(prepare_items(items, FETCHED, languages))
+        ]
+    return per_item, learnt, languages, detected
+
+
+def test_feeds_in_one_language_skip_detection_with_the_same_results() -> None:
+    streams = {"feed/1": "en", "feed/2": "fr", "feed/3": "de", "feed/4": "uk", "feed/5": "es"}
+    # Interleaved, as a server's reading list mixes feeds, over several answers.
+    items = [
+        _item(n * 10 + k, stream, language)
+        for n in range(40)
+        for k, (stream, language) in enumerate(streams.items())
+    ]
+    answers = [items[i : i + 50] for i in range(0, len(items), 50)]
+    per_item, learnt, languages, detected = _both(answers)
+    assert learnt == per_item
+    assert {s: languages.learnt(s) for s in streams} == streams
+    assert detected < len(items) / 3  # most items were not detected
+
+
+def test_a_mixed_feed_keeps_detection_per_item() -> None:
+    cycle = ["en", "fr", "uk", "de", "es"]
+    items = [_item(n, "feed/1", cycle[n % len(cycle)]) for n in range(40)]
+    per_item, learnt, languages, detected = _both([items[:20], items[20:]])
+    assert learnt == per_item
+    assert languages.learnt("feed/1") is None
+    assert detected == len(items)
+
+
+@pytest.mark.parametrize("later", ["uk", "fr", "de", "es"])
+def test_a_feed_that_changes_language_after_its_first_items(later: str) -> None:
+    """The first items agree on English; the later ones, in another language, are not given it."""
+    items = [_item(n, "feed/1", "en") for n in range(3 * LEARN)]
+    items += [_item(100 + n, "feed/1", later) for n in range(20)]
+    per_item, learnt, _languages, _detected = _both([items])
+    assert learnt == per_item
+    articles = item_articles(items, FETCHED, FeedLanguages())
+    assert [a.language for a in articles[-20:]] == [later] * 20
+    assert {a.lang_origin for a in articles} == {LangOrigin.DETECTED}
+
+
+def test_short_items_are_always_detected() -> None:
+    """An item with little text may have no language detected: it never gets the learnt one."""
+    items = [_item(n, "feed/1", "en") for n in range(3 * LEARN)]
+    items += [_item(100 + n, "feed/1", "en", short=True) for n in range(5)]
+    per_item, learnt, languages, _detected = _both([items])
+    assert learnt == per_item
+    assert languages.learnt("feed/1") == "en"
+    assert signature("Ok", "<p>Ok.</p>") is None
+
+
+def test_signature_tells_scripts_and_accents_apart() -> None:
+    english = signature("Tram", "<p>" + TEXTS["en"][0] + " " + TEXTS["en"][1] + "</p>")
+    french = signature("Tram", "<p>" + TEXTS["fr"][0] + " " + TEXTS["fr"][1] + "</p>")
+    ukrainian = signature("Трамвай", "<p>" + TEXTS["uk"][0] + " " + TEXTS["uk"][1] + "</p>")
+    assert english == frozenset()
+    assert french and french != ukrainian and ukrainian
+    # Letters in tags and entities count as what they are.
+    assert signature("", '<p title="éééé">' + TEXTS["en"][0] + TEXTS["en"][1] + "</p>") == english
+    assert signature("", "<p>" + TEXTS["en"][0] + " caf&eacute; " + TEXTS["en"][1] + "</p>")
+
+
+@pytest.mark.parametrize(
+    ("learnt", "other"),
+    [
+        (
+            "Міська рада схвалила нову лінію трамваю після довгих дебатів про її вартість, кажуть.",
+            "Городской совет одобрил новую линию трамвая после долгих дебатов о её стоимости.",
+        ),
+        (
+            "El ayuntamiento aprobó la nueva línea de tranvía después de un largo debate público.",
+            "A câmara municipal aprovou a nova linha de elétrico depois de um longo debate, então.",
+        ),
+    ],
+)
+def test_signature_tells_languages_of_one_script_apart(learnt: str, other: str) -> None:
+    """Ukrainian and Russian, Spanish and Portuguese: letters one has and the other never uses."""
+    learnt_letters = signature("", f"<p>{learnt}</p><p>{learnt}</p>")
+    other_letters = signature("", f"<p>{other}</p><p>{other}</p>")
+    assert learnt_letters and other_letters
+    assert other_letters - learnt_letters  # so an item of the other is detected, not given
