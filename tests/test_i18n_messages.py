@@ -69,13 +69,14 @@ def test_config_errors_speak_the_interface_language(tmp_path: Path) -> None:
 
 def test_a_worker_process_words_failures_in_the_parents_language() -> None:
     """Feeds are parsed in forkserver workers: the pool's initializer hands them the language."""
-    from tuinews.refresh import _start_process_helpers, _watch_parent, parse_job
+    from tuinews.refresh import _start_process_helpers, parse_job
+    from tuinews.worker_process import watch_parent
 
     _start_process_helpers()
     context = multiprocessing.get_context("forkserver")
     fetched = datetime.now(UTC)
     for language, reason in (("uk", "не стрічка"), ("es", "no es un canal"), ("en", "not a feed")):
-        with ProcessPoolExecutor(1, context, _watch_parent, (os.getpid(), language)) as pool:
+        with ProcessPoolExecutor(1, context, watch_parent, (os.getpid(), language)) as pool:
             job = pool.submit(parse_job, b"<html><p>hi</p></html>", "https://x.test/", {}, fetched)
             with pytest.raises(LoadFailure) as failed:
                 job.result(timeout=60)

@@ -27,10 +27,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tuinews.config import NetworkConfig
-from tuinews.i18n import _, set_ui_language, ui_language
+from tuinews.i18n import _, ui_language
 from tuinews.library import LoadReport, Progress, apply_source_language
 from tuinews.model import LoadError, LoadFailure, Source, SourceKind
 from tuinews.store import FeedState, Store, StoreError, UpsertCounts
+from tuinews.worker_process import start_worker
 
 POOL_THRESHOLD = 4
 """Parse in worker processes once at least this many feeds come back with new content."""
@@ -156,7 +157,7 @@ def store_batch(jobs: list[FeedJob], fetched_at: datetime, cache: Path) -> list[
         return outcomes
     try:
         store = _worker_store(cache)
-        with store.batch():
+        with store.batch(index_at_end=True):  # one search index segment per batch
             for index, feed in prepared:
                 job = jobs[index]
                 outcomes[index] = write_feed(store, job.source, feed, job.etag, job.last_modified)
@@ -170,6 +171,7 @@ def _worker_store(cache: Path) -> Store:
     store = _worker_stores.get(cache)
     if store is None:
         store = _worker_stores[cache] = Store(cache)
+        store.expect_bulk_writes()
     return store
 
 
@@ -182,49 +184,6 @@ def _ready(cache: Path | None = None) -> None:
         with contextlib.suppress(StoreError):  # the first feed will say what is wrong
             _worker_store(cache)
         language_tag("en")
-
-
-def _start_worker(parent: int, language: str, niceness: int) -> None:
-    """Worker initializer: `_watch_parent`, and the refresh's priority."""
-    _watch_parent(parent, language)
-    if niceness:
-        with contextlib.suppress(OSError):
-            os.nice(niceness)
-
-
-def _watch_parent(parent: int, language: str = "en") -> None:
-    """Worker initializer: the worker ends as soon as the process that started the refresh is gone.
-
-    Without this, a `kill -9` of `tuinews fetch` (or of the reader) leaves the workers behind for
-    good: each holds both ends of the pool's pipes, so none ever reads end-of-file, and the fork
-    server waits for them. Ctrl+C is the parent's to handle: the workers ignore it. The worker
-    also speaks the parent's interface `language`: the reasons of failed feeds are written here.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    set_ui_language(language)
-    threading.Thread(
-        target=_exit_with, args=(parent,), name="tuinews-parent-watch", daemon=True
-    ).start()
-
-
-def _exit_with(parent: int) -> None:
-    import select
-
-    try:
-        handle = os.pidfd_open(parent)
-    except ProcessLookupError:
-        os._exit(1)
-    except (AttributeError, OSError):  # no pidfd here (old kernel, not Linux): poll
-        while True:
-            try:
-                os.kill(parent, 0)
-            except ProcessLookupError:
-                os._exit(1)
-            except OSError:
-                pass
-            time.sleep(1.0)
-    select.select([handle], [], [])  # readable once the parent has exited
-    os._exit(1)
 
 
 def _warm_up(pool: ProcessPoolExecutor, workers: int, cache: Path) -> None:
@@ -520,7 +479,7 @@ class _Refresh:
             self.pool = ProcessPoolExecutor(
                 max_workers=WORKERS,
                 mp_context=context,
-                initializer=_start_worker,
+                initializer=start_worker,
                 initargs=(os.getpid(), ui_language(), self.niceness),
             )
         return self.pool
