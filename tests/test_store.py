@@ -220,6 +220,16 @@ def test_feed_state_errors_keep_validators_and_title_names_feed(store: Store) ->
     assert store.sources([feed.id])[0].location == "https://e.org/new"
 
 
+def test_sources_are_listed_by_the_name_they_are_shown_with(store: Store) -> None:
+    """A feed without a configured name shows (and sorts by) its own title, not its URL."""
+    zulu = store.upsert_source(Source(SourceKind.URL, "https://a.org/1", "https://a.org/1"))
+    store.record_feed_success(zulu.id, etag=None, last_modified=None, feed_title="Zulu news")
+    alpha = store.upsert_source(Source(SourceKind.URL, "https://z.org/2", "https://z.org/2"))
+    store.record_feed_success(alpha.id, etag=None, last_modified=None, feed_title="alpha news")
+    store.upsert_source(Source(SourceKind.URL, "https://m.org/3", "Mike"))
+    assert [s.name for s in store.sources()] == ["alpha news", "Mike", "Zulu news"]
+
+
 def test_hreflang_alternates_and_shared_links_group_translations(
     store: Store, source: Source
 ) -> None:

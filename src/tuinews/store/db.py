@@ -379,13 +379,13 @@ class Store:
         return source
 
     def sources(self, ids: Sequence[int] | None = None) -> list[Source]:
-        """Sources by id (all when `ids` is None), ordered by name."""
-        # A feed configured without a name shows the title the feed gives itself.
+        """Sources by id (all when `ids` is None), ordered by the name they are shown with."""
+        # A feed configured without a name shows the title the feed gives itself (and sorts by it).
         sql = (
             f"SELECT id, kind, location, {_DISPLAY_NAME}, language, tags, last_fetch, last_error"
             " FROM sources"
         )
-        rows = self._select_in(sql, "id", ids, " ORDER BY name COLLATE NOCASE, id")
+        rows = self._select_in(sql, "id", ids, " ORDER BY 4 COLLATE NOCASE, id")
         return [
             Source(
                 kind=SourceKind(kind),
