@@ -11,11 +11,16 @@ from tuinews.ui.app import TuinewsApp
 from tuinews.ui.footer import Footer
 
 
-async def test_focus_changes_leave_no_footer_keys_behind(tmp_path: Path) -> None:
+def _reader(tmp_path: Path) -> TuinewsApp:
+    """The reader on a folder with one article."""
     folder = tmp_path / "articles"
     folder.mkdir()
     (folder / "tram.md").write_text("# Tram line opens\n\nThe tram links the harbour.\n")
-    app = TuinewsApp(load_config(), [folder])
+    return TuinewsApp(load_config(), [folder])
+
+
+async def test_focus_changes_leave_no_footer_keys_behind(tmp_path: Path) -> None:
+    app = _reader(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -58,10 +63,7 @@ def _shown(footer: Footer) -> list[tuple]:
 async def test_keys_reworded_in_place_show_what_a_rebuild_shows(tmp_path: Path) -> None:
     """At each focus change the footer shows what Textual's own rebuild would (same keys, words,
     actions, enabled state, tooltips, order), keeping the widgets of the keys that stay."""
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    (folder / "tram.md").write_text("# Tram line opens\n\nThe tram links the harbour.\n")
-    app = TuinewsApp(load_config(), [folder])
+    app = _reader(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()

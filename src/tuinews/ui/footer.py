@@ -122,33 +122,23 @@ class Footer(TextualFooter):
                     return None
                 first_of_action.setdefault(binding.action, (binding, enabled, tooltip))
         specs = [
-            _KeySpec(
-                binding.key,
-                self.app.get_key_display(binding),
-                binding.description,
-                binding.action,
-                enabled,
-                tooltip,
-                False,
-            )
+            self._spec(binding, enabled, tooltip)
             for binding, enabled, tooltip in first_of_action.values()
         ]
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
             found = active.get(self.app.COMMAND_PALETTE_BINDING)
             if found is not None:
-                _node, binding, enabled, tooltip = found
+                _node, binding, enabled, _tooltip = found
                 specs.append(
-                    _KeySpec(
-                        binding.key,
-                        self.app.get_key_display(binding),
-                        binding.description,
-                        binding.action,
-                        enabled,
-                        binding.tooltip or binding.description,
-                        True,
-                    )
+                    self._spec(binding, enabled, binding.tooltip or binding.description, True)
                 )
         return specs
+
+    def _spec(self, binding, enabled: bool, tooltip: str, palette: bool = False) -> _KeySpec:
+        display = self.app.get_key_display(binding)
+        return _KeySpec(
+            binding.key, display, binding.description, binding.action, enabled, tooltip, palette
+        )
 
     async def recompose(self) -> None:
         await super().recompose()
