@@ -37,9 +37,10 @@ POOL_THRESHOLD = 4
 """Parse in worker processes once at least this many feeds come back with new content."""
 WORKERS = min(2, os.cpu_count() or 1)
 MAX_BATCH_FEEDS = 16
-MAX_BATCH_BYTES = 1024 * 1024
+MAX_BATCH_BYTES = 2 * 1024 * 1024
 """A worker stores at most this many feeds (and bytes of them) in one transaction; a batch that
-fits in fewer bytes also keeps the wait for the last one at the end of a refresh short."""
+fits in fewer bytes also keeps the wait for the last one at the end of a refresh short (2 MiB:
+200 feeds of 500 items came in 0.15-0.35 s sooner than with 1 MiB, 6% less write work)."""
 BACKGROUND_NICENESS = 10
 MAX_FULL_TEXTS_PER_FEED = 20
 """`full_text = true`: at most this many new (or changed) items of a feed get their page per refresh."""
