@@ -7,8 +7,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 import tuinews.sources.feed_entry as feed_entry
+import tuinews.sync.feed_language as feed_language
 from tuinews.model import LangOrigin
 from tuinews.sync.articles import PreparedItems, item_articles, prepare_items
 from tuinews.sync.feed_language import LEARN, FeedLanguages, signature
@@ -162,3 +165,63 @@ def test_signature_tells_languages_of_one_script_apart(learnt: str, other: str) 
     other_letters = signature("", f"<p>{other}</p><p>{other}</p>")
     assert learnt_letters and other_letters
     assert other_letters - learnt_letters  # so an item of the other is detected, not given
+
+
+def _old_rule(learnt: frozenset[str], title: str, body: str) -> bool:
+    """The set comparison `choose` stands for: the item's case-folded non-ASCII letters are all
+    learnt ones, and it has some exactly when the learning items had some."""
+    item = signature(title, body)
+    if item is None:
+        return False
+    folded = {char for char in item if char == char.casefold()}
+    return not (folded - learnt) and bool(folded) == bool(learnt)
+
+
+_ALPHABET = "abcdeEnst Trä Äéèçœ ßẞ ёЁыЫіІїє İıσςΣ 12½ «»—’ _"
+
+
+@given(
+    learning=st.lists(
+        st.text(_ALPHABET, min_size=90, max_size=140), min_size=LEARN, max_size=LEARN
+    ),
+    items=st.lists(st.text(_ALPHABET, min_size=0, max_size=160), min_size=1, max_size=8),
+)
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_choose_gives_the_language_only_where_the_letters_allow(
+    monkeypatch: pytest.MonkeyPatch, learning: list[str], items: list[str]
+) -> None:
+    """`choose` (two compiled patterns) never gives the learnt language where the comparison of
+    letter sets would not; with letters of one case form each, exactly where it would."""
+    monkeypatch.setattr(feed_language, "SPOT", 10**9)  # no checks in between
+    languages = FeedLanguages()
+    learnt: set[str] = set()
+    for text in learning:
+        letters = signature("", text)
+        assume(letters is not None)
+        languages.detected("feed/1", letters, "xx")
+        learnt |= {char for char in letters if char == char.casefold()}
+    assert languages.learnt("feed/1") == "xx"
+    for text in items:
+        given_language = languages.choose("feed/1", "", text) == "xx"
+        old = _old_rule(frozenset(learnt), "", text)
+        assert not given_language or old
+        simple = all(
+            len(char.casefold()) == 1 and len(char.upper()) == 1 and char not in "İıσςΣ½ẞß"
+            for char in text
+        )
+        if simple:
+            assert given_language == old
+
+
+def test_an_item_without_the_feeds_accents_is_detected(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(feed_language, "SPOT", 10**9)
+    languages = FeedLanguages()
+    for number in range(LEARN):
+        body = f"<p>{TEXTS['fr'][number % 3]} {TEXTS['fr'][(number + 1) % 3]}</p>"
+        languages.detected("feed/1", signature("", body), "fr")
+    french = f"<p>{TEXTS['fr'][0]} {TEXTS['fr'][2]}</p>"
+    english = f"<p>{TEXTS['en'][0]} {TEXTS['en'][1]}</p>"
+    assert languages.choose("feed/1", "", french) == "fr"
+    assert languages.choose("feed/1", "", english) is None

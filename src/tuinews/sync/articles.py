@@ -68,8 +68,7 @@ def item_articles(
     articles: list[Article] = []
     for item in items:
         draft = _draft(item)
-        letters = signature(item.title, item.body)
-        learnt = languages.choose(item.stream_id, letters)
+        learnt = languages.choose(item.stream_id, item.title, item.body)
         if learnt is not None:
             draft.language = learnt
         built = build_entries([draft], context)
@@ -78,6 +77,7 @@ def item_articles(
                 article.lang_origin = LangOrigin.DETECTED  # as detection would have said
             else:
                 detected = article.lang_origin == LangOrigin.DETECTED
+                letters = signature(item.title, item.body)
                 languages.detected(item.stream_id, letters, article.language if detected else None)
         articles.extend(built)
     return articles

@@ -7,9 +7,11 @@ same sync get that language without detection, marked as detected all the same.
 
 Mixed-language feeds keep per-item detection: a feed whose first items disagree is detected item by
 item for the rest of the sync, and so is every item whose letters do not look like those the learning
-items had (its *signature*: its non-ASCII letters, case folded; an item with a letter the learning
-items never had is detected: another script, accents in an English feed, none in a French one, a
-Russian `ы` in a Ukrainian feed, a Portuguese `ã` in a Spanish one). Every
+items had: an item with a letter the learning items never had (in any case) is detected (another
+script, accents in an English feed, a Russian `ы` in a Ukrainian feed, a Portuguese `ã` in a Spanish
+one), and so is one without any of their non-ASCII letters (no accents in a French feed). The
+learning items' letters (their *signature*) become two compiled patterns once the language is
+learnt, so an item is checked in one pass over its text. Every
 `SPOT`-th item that would get the learnt language is detected anyway; a disagreement there, or any
 detected item in another language, ends the learning for that feed. An item with little text is
 always detected (detection may find no language in it).
@@ -38,21 +40,51 @@ Signature = frozenset[str]
 
 
 def signature(title: str, body: str) -> Signature | None:
-    """The non-ASCII letters (case folded) in an item's title and HTML body (empty for plain ASCII
-    text), or None when it has too few letters to skip detection."""
+    """The non-ASCII letters in an item's title and HTML body, as written and case folded (empty for
+    plain ASCII text), or None when it has too few letters to skip detection."""
+    text = _plain_text(title, body)
+    non_ascii = _non_ascii_if_enough_letters(text)
+    if non_ascii is None:
+        return None
+    if not non_ascii:
+        return frozenset()
+    letters = {char for char in set(text) if char > "\x7f" and char.isalpha()}
+    folded = "".join(letters).casefold()
+    return frozenset(letters.union(char for char in folded if char > "\x7f" and char.isalpha()))
+
+
+def _plain_text(title: str, body: str) -> str:
     text = f"{title}\n{body[:_SCAN_CHARS]}"
     if "<" in text:
         text = _TAG.sub(" ", text)
     if "&" in text:
         text = html.unescape(text)
+    return text
+
+
+def _non_ascii_if_enough_letters(text: str) -> int | None:
+    """How many characters of `text` are not ASCII; None when it has too few letters."""
     ascii_text = text.encode("ascii", "ignore")
     non_ascii = len(text) - len(ascii_text)
     # Letters, counted quickly: ASCII letters and every other character (mostly letters).
     if len(ascii_text) - len(ascii_text.translate(None, _ASCII_LETTERS)) + non_ascii < MIN_LETTERS:
         return None
-    if not non_ascii:
-        return frozenset()
-    return frozenset(char for char in set(text.casefold()) if char > "\x7f" and char.isalpha())
+    return non_ascii
+
+
+def _letter_patterns(letters: set[str]) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """For a feed's learnt letters: a pattern that finds any other non-ASCII letter (or other word
+    character that is not a digit), and one that finds a learnt letter (None when there are none).
+    Each letter stands in every case it has as one character."""
+    variants = {
+        form
+        for letter in letters
+        for form in (letter, letter.lower(), letter.upper(), letter.title())
+        if len(form) == 1 and form > "\x7f"
+    }
+    escaped = "".join(re.escape(char) for char in sorted(variants))
+    novel = re.compile(f"[^\\W\\d_\\x00-\\x7f{escaped}]")
+    return novel, re.compile(f"[{escaped}]") if escaped else None
 
 
 @dataclass(slots=True)
@@ -67,26 +99,40 @@ class _Feed:
     """Detect every item (the feed's items disagreed)."""
     given: int = 0
     """Items given the learnt language since the last check."""
+    novel: re.Pattern[str] | None = None
+    """Once learnt: finds a letter the learning items did not have."""
+    known: re.Pattern[str] | None = None
+    """Once learnt: finds a letter they had (None: they had only ASCII letters)."""
 
 
 class FeedLanguages:
     """What one sync learnt of each feed's language, by stream id (safe to share between threads).
 
     For each item: `choose` says whether it gets the learnt language (a language) or is detected
-    (None); after building it, `detected` tells what detection found in a detected one.
+    (None); after building it, `detected` tells what detection found in a detected one (with the
+    item's `signature`).
     """
 
     def __init__(self) -> None:
         self._feeds: dict[str, _Feed] = {}
         self._lock = threading.Lock()
 
-    def choose(self, stream_id: str, item_signature: Signature | None) -> str | None:
-        """The language to give an item without detection, or None to detect it."""
+    def choose(self, stream_id: str, title: str, body: str) -> str | None:
+        """The language to give an item (its title and HTML body) without detection, or None to
+        detect it: the feed's learnt language, when the item has enough letters, none that the
+        learning items lacked, and (in a feed with non-ASCII letters) some that they had."""
         with self._lock:
             feed = self._feeds.get(stream_id)
-            if feed is None or feed.language is None or feed.mixed or item_signature is None:
+            if feed is None or feed.language is None or feed.mixed or feed.novel is None:
                 return None
-            if item_signature - feed.letters or bool(item_signature) != bool(feed.letters):
+            novel, known = feed.novel, feed.known
+        text = _plain_text(title, body)
+        if _non_ascii_if_enough_letters(text) is None or novel.search(text):
+            return None
+        if known is not None and not known.search(text):
+            return None
+        with self._lock:
+            if feed.mixed:
                 return None
             if feed.given >= SPOT - 1:
                 feed.given = 0  # this one is the check
@@ -114,6 +160,7 @@ class FeedLanguages:
             feed.detected.append(language)
             feed.letters |= item_signature
             if len(feed.detected) >= LEARN:
+                feed.novel, feed.known = _letter_patterns(feed.letters)
                 feed.language = language
 
     def learnt(self, stream_id: str) -> str | None:
