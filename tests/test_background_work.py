@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import gc
 
-from tuinews.background_load import throttled
+from tuinews.background_load import Throttle
 from tuinews.ui.background_work import frozen_heap
 
 
 def test_progress_keeps_the_first_and_last_steps() -> None:
     seen: list[tuple[int, int]] = []
-    report = throttled(lambda done, total: seen.append((done, total)), interval=3600)
+    report = Throttle(lambda done, total: seen.append((done, total)), interval=3600)
     for done in range(0, 201):
         report(done, 200)
     assert seen == [(0, 200), (200, 200)]
@@ -18,7 +18,7 @@ def test_progress_keeps_the_first_and_last_steps() -> None:
 
 def test_progress_passes_every_step_when_they_are_slow_enough() -> None:
     seen: list[int] = []
-    report = throttled(lambda done, total: seen.append(done), interval=0)
+    report = Throttle(lambda done, total: seen.append(done), interval=0)
     for done in range(5):
         report(done, 4)
     assert seen == [0, 1, 2, 3, 4]
@@ -53,7 +53,7 @@ def test_a_step_held_back_goes_out_when_its_interval_is_over() -> None:
     import time
 
     seen: list[int] = []
-    report = throttled(lambda done, total: seen.append(done), interval=0.05)
+    report = Throttle(lambda done, total: seen.append(done), interval=0.05)
     for done in range(4):
         report(done, 10)  # 0 at once; 1, 2, 3 held back: 3 comes later, alone
     assert seen == [0]

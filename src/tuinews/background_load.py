@@ -145,11 +145,6 @@ class Throttle:
                 self._timer = None
 
 
-def throttled(progress: Callable[[int, int], None], interval: float = 0.1) -> Throttle:
-    """`progress` passed on sparingly: see `Throttle`."""
-    return Throttle(progress, interval)
-
-
 def run_load(job: LoadJob, progress: Callable[[str, int, int], None]) -> LoadReport:
     """Load new and changed local files, then (with `feeds`) refresh the feeds and sync; then
     apply retention. Raises StoreError when the cache cannot be used.
@@ -161,7 +156,7 @@ def run_load(job: LoadJob, progress: Callable[[str, int, int], None]) -> LoadRep
     throttles: list[Throttle] = []
 
     def step(kind: str) -> Throttle:
-        throttles.append(throttled(lambda done, total: progress(kind, done, total)))
+        throttles.append(Throttle(lambda done, total: progress(kind, done, total)))
         return throttles[-1]
 
     config = job.config
@@ -171,11 +166,11 @@ def run_load(job: LoadJob, progress: Callable[[str, int, int], None]) -> LoadRep
                 store, job.sources, max_bytes=config.reader.max_file_bytes, progress=step("files")
             )
             if job.feeds:
-                # background=False: this process runs at a low priority, and its workers with it.
+                # This process runs at a low priority, and its workers inherit it.
                 feeds = refresh_feeds(store, job.sources, config.network, progress=step("feeds"))
                 report.merge(feeds)
                 if job.sync is not None:
-                    report.merge(job.sync.run(store, progress=step("sync"), background=False))
+                    report.merge(job.sync.run(store, progress=step("sync")))
             library.apply_retention(store, config.cache)
     finally:
         for throttle in throttles:

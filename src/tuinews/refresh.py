@@ -201,12 +201,11 @@ def refresh_feeds(
     network: NetworkConfig,
     *,
     progress: Progress | None = None,
-    background: bool = False,
 ) -> LoadReport:
     """Fetch every `url` source, store new and changed articles, and report per-feed errors.
 
-    `background`: the reader refreshes while someone reads; its parser processes then run at a
-    low priority, so that the interface gets the processor as soon as it needs it.
+    (The reader runs this in a process of its own at a low priority, `background_load`: the
+    worker processes inherit it.)
     """
     feeds = [s for s in sources if s.kind is SourceKind.URL]
     report = LoadReport()
@@ -219,7 +218,6 @@ def refresh_feeds(
     if not feeds:
         return report
     refresh = _Refresh(store, feeds, network, report, progress)
-    refresh.niceness = BACKGROUND_NICENESS if background else 0
     asyncio.run(refresh.run())
     return report
 
@@ -262,8 +260,6 @@ class _Refresh:
         self.done = 0
         self.total = 0
         self.pool: Executor | None = None
-        self.niceness = 0
-        """Added to the worker processes' niceness (a reader's background refresh)."""
         self.waiting: deque[tuple[FeedJob, asyncio.Future, bool]] = deque()
         """Downloaded feeds waiting for a worker (with: whether a crash may be retried)."""
         self.running = 0
@@ -481,7 +477,7 @@ class _Refresh:
                 max_workers=WORKERS,
                 mp_context=context,
                 initializer=start_worker,
-                initargs=(os.getpid(), ui_language(), self.niceness),
+                initargs=(os.getpid(), ui_language()),
             )
         return self.pool
 

@@ -10,7 +10,6 @@ Importing this module loads nothing else of tuinews (the sync's process imports 
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import os
 import select
@@ -34,14 +33,11 @@ def watch_parent(parent: int, language: str = "en") -> None:
     ).start()
 
 
-def start_worker(parent: int, language: str, niceness: int) -> None:
-    """Process-pool initializer of a parsing worker: `watch_parent`, `niceness` added to its
-    priority, and the garbage collector's young generation collected less often."""
+def start_worker(parent: int, language: str) -> None:
+    """Process-pool initializer of a parsing worker: `watch_parent`, and the garbage collector's
+    young generation collected less often."""
     watch_parent(parent, language)
     gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
-    if niceness:
-        with contextlib.suppress(OSError):
-            os.nice(niceness)
 
 
 def _exit_with(parent: int) -> None:

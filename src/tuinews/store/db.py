@@ -527,8 +527,7 @@ class Store:
     ) -> tuple[UpsertCounts, list[tuple[int, bool]]]:
         """Store prepared rows in one transaction; also each row's (article id, written)."""
         added = updated = unchanged = 0
-        changed: list[int] = []
-        stored: dict[int, tuple[str | None, bool]] = {}  # link, and whether it has alternates
+        stored: dict[int, tuple[str | None, bool]] = {}  # written: link, has alternates
         updated_ids: list[int] = []
         ids: list[tuple[int, bool]] = []
         now = time.time()
@@ -619,7 +618,6 @@ class Store:
                     steps = [(self._INSERT_ALTERNATE, (article_id, *alt)) for alt in alternates]
                     (links if distinct else ordered).extend(steps)
                 ids.append((article_id, True))
-                changed.append(article_id)
                 stored[article_id] = (link, bool(alternates))
             if distinct:
                 updates.sort(key=lambda step: step[0] is self._DELETE_ALTERNATES)
@@ -647,7 +645,7 @@ class Store:
             if updated_ids:
                 self._index_unindexed()
             _keep_full_texts_searchable(conn, updated_ids)
-            _group_stories(conn, changed, stored)
+            _group_stories(conn, stored)
         return UpsertCounts(added, updated, unchanged), ids
 
     _SET_STAMP = "UPDATE articles SET stamp = ? WHERE id = ?"
@@ -1154,19 +1152,15 @@ def _settle_search_index(conn: sqlite3.Connection, removed: int) -> None:
     )
 
 
-def _group_stories(
-    conn: sqlite3.Connection,
-    article_ids: Sequence[int],
-    stored: dict[int, tuple[str | None, bool]],
-) -> None:
+def _group_stories(conn: sqlite3.Connection, stored: dict[int, tuple[str | None, bool]]) -> None:
     """Union articles into stories: hreflang alternates pointing at each other, or a shared link.
 
-    `stored`: each article's link and whether it has alternates, as just written. The common
+    `stored`: the articles just written, each with its link and whether it has alternates. The common
     case, an article nothing else points at, costs two batched lookups per 500 articles; only
     articles with a relation are merged one by one.
     """
     candidates: list[int] = []
-    for chunk in _chunks(list(article_ids)):
+    for chunk in _chunks(list(stored)):
         links = {article_id: stored[article_id][0] for article_id in chunk}
         with_alternates = {article_id for article_id in chunk if stored[article_id][1]}
         urls = sorted({link for link in links.values() if link})

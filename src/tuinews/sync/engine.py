@@ -153,16 +153,13 @@ def sync_account(
     *,
     progress: Progress | None = None,
     push_only: bool = False,
-    background: bool = False,
 ) -> SyncReport:
     """Run one sync (or, with `push_only`, send the queue and stop). Raises `SyncError`.
 
     `password` may be a function: it is called only when the server wants a new login (the
     token of the last one is kept in the cache), and may raise what it likes (`PasswordError`).
-    `background`: the reader syncs while someone reads; worker processes run at a low priority.
     """
     run = _Sync(store, sync, password, network, progress)
-    run.background = background
     try:
         asyncio.run(run.run(push_only=push_only))
     except SyncError as exc:
@@ -215,7 +212,6 @@ class _Sync:
         self.total = 0
         self.unread: set[int] = set()
         """Downloaded items the server has unread, by their categories."""
-        self.background = False
         self.languages = FeedLanguages()
         """The feeds' languages, learnt from their first items (when parsed in this process)."""
         self.waiting: deque[tuple[bytes, asyncio.Future[StoredItems | None]]] = deque()
@@ -472,16 +468,15 @@ class _Sync:
     def _start_pool(self) -> None:
         if self.pool is not None or (os.cpu_count() or 1) < 2:
             return
-        from tuinews.refresh import BACKGROUND_NICENESS
         from tuinews.sync.worker import start_fork_server
         from tuinews.worker_process import start_worker
 
-        start_fork_server(background=self.background)
+        start_fork_server()
         pool = ProcessPoolExecutor(
             max_workers=WORKERS,
             mp_context=multiprocessing.get_context("forkserver"),
             initializer=start_worker,  # ends with this process; nice in the reader
-            initargs=(os.getpid(), ui_language(), BACKGROUND_NICENESS if self.background else 0),
+            initargs=(os.getpid(), ui_language()),
         )
         self.pool = pool
         args = (pool, WORKERS, self.store.path)

@@ -23,14 +23,8 @@ class SyncSession:
         self._password: str | None = None
         self.where = _redact_url(config.sync.url)
 
-    def run(
-        self, store: Store, *, progress: Progress | None = None, background: bool = True
-    ) -> LoadReport:
-        """One sync; errors and the summary come back in the report, never as exceptions.
-
-        `background`: the sync's worker processes run at a low priority (False where the caller
-        already does, as the reader's background load process does).
-        """
+    def run(self, store: Store, *, progress: Progress | None = None) -> LoadReport:
+        """One sync; errors and the summary come back in the report, never as exceptions."""
         from tuinews.sync.engine import sync_account
         from tuinews.sync.greader import AuthError, SyncError
         from tuinews.sync.password import PasswordError, sync_password
@@ -52,7 +46,6 @@ class SyncSession:
                 password,
                 self.config.network,
                 progress=progress,
-                background=background,
             )
         except (SyncError, PasswordError) as exc:
             if isinstance(exc, AuthError | PasswordError):

@@ -18,21 +18,20 @@ if TYPE_CHECKING:
 
 PRELOAD = "tuinews.sync.preload"
 """The fork server's preload: parsers and the language model, loaded once for every worker."""
-PRELOAD_BACKGROUND = "tuinews.sync.articles"
-"""In the reader, only the parsers: the model loads in the workers, which run at low priority."""
 
 
-def start_fork_server(*, background: bool = False) -> None:
+def start_fork_server() -> None:
     """Start the fork server that forks the sync's workers, with their preload, unless it runs.
 
-    Its imports take a few tenths of a second: a first sync starts it as early as it can.
+    Its imports take a few tenths of a second: a first sync starts it as early as it can. (In the
+    reader's background load the fork server already runs, with that process's preload.)
     """
     import multiprocessing
 
     from tuinews.refresh import _start_process_helpers
 
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([PRELOAD_BACKGROUND if background else PRELOAD])
+    context.set_forkserver_preload([PRELOAD])
     _start_process_helpers()
 
 
