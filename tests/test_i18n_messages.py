@@ -69,10 +69,11 @@ def test_config_errors_speak_the_interface_language(tmp_path: Path) -> None:
 
 def test_a_worker_process_words_failures_in_the_parents_language() -> None:
     """Feeds are parsed in forkserver workers: the pool's initializer hands them the language."""
-    from tuinews.refresh import _start_process_helpers, parse_job
+    from tuinews import fork_server
+    from tuinews.refresh import parse_job
     from tuinews.worker_process import watch_parent
 
-    _start_process_helpers()
+    fork_server.start(fork_server.REFRESH_PRELOAD)
     context = multiprocessing.get_context("forkserver")
     fetched = datetime.now(UTC)
     for language, reason in (("uk", "не стрічка"), ("es", "no es un canal"), ("en", "not a feed")):

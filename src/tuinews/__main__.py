@@ -1,6 +1,6 @@
 """Allow `python -m tuinews`."""
 
-from tuinews.cli import main
+from tuinews.entry import main
 
 # The guard matters: worker processes (forkserver) import the main module again.
 if __name__ == "__main__":

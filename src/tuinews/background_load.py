@@ -184,12 +184,11 @@ def background_load(job: LoadJob, stop: threading.Event) -> Iterator[Event]:
 
     Setting `stop` (or closing the generator) ends the child and its workers.
     """
-    from tuinews.refresh import _start_process_helpers
+    from tuinews import fork_server
 
     try:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(PRELOAD)  # (no effect once the fork server runs)
-        _start_process_helpers()
+        fork_server.start(PRELOAD)  # (a running fork server keeps its preload)
         receive, send = context.Pipe(duplex=False)
     except Exception as exc:  # no fork server to be had (out of processes, or not on this system)
         yield Failed(_("cannot start the refresh ({error})").format(error=exc))

@@ -14,8 +14,6 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
-import signal
-import sys
 import threading
 import time
 from collections import deque
@@ -260,11 +258,12 @@ class _Refresh:
         self.done = 0
         self.total = 0
         self.pool: Executor | None = None
-        self.waiting: deque[tuple[FeedJob, asyncio.Future, bool]] = deque()
-        """Downloaded feeds waiting for a worker (with: whether a crash may be retried)."""
+        self.waiting: deque[Waiting] = deque()
         self.running = 0
         """Batches in the workers."""
         self.batches: set[asyncio.Task[None]] = set()
+        self.downloaded = False
+        """Every download has ended: what waits now is all that is left to parse."""
         self.fetched_at = datetime.now(UTC)
         self.full_text_ids: list[int] = []
         """New and changed articles of `full_text = true` sources, whose pages are fetched at the end."""
@@ -315,6 +314,7 @@ class _Refresh:
                 max_bytes=self.network.max_bytes,
                 on_result=lambda result: tasks.append(loop.create_task(self.handle(result))),
             )
+            self.downloaded = True
             await asyncio.gather(*tasks)
             await self._full_texts()
         finally:
@@ -406,29 +406,15 @@ class _Refresh:
         return outcome
 
     def _dispatch(self) -> None:
-        """Give each free worker the feeds that wait, up to a batch's limits.
-
-        While the workers keep up, each feed goes alone; once downloads come faster than the
-        workers store them, feeds wait, and the next batch takes several at once.
-        """
+        """Give each free worker the feeds that wait, a batch at a time (`take_batch`)."""
         while self.waiting and self.running < WORKERS:
-            batch = [self.waiting.popleft()]
-            size = len(batch[0][0].body)
-            while (
-                batch[0][2]
-                and self.waiting
-                and self.waiting[0][2]
-                and len(batch) < MAX_BATCH_FEEDS
-                and size + len(self.waiting[0][0].body) <= MAX_BATCH_BYTES
-            ):
-                batch.append(self.waiting.popleft())
-                size += len(batch[-1][0].body)
+            batch = take_batch(self.waiting, finishing=self.downloaded)
             self.running += 1
             task = asyncio.get_running_loop().create_task(self._run_batch(batch))
             self.batches.add(task)
             task.add_done_callback(self.batches.discard)
 
-    async def _run_batch(self, batch: list[tuple[FeedJob, asyncio.Future, bool]]) -> None:
+    async def _run_batch(self, batch: list[Waiting]) -> None:
         loop = asyncio.get_running_loop()
         pool = self._executor()
         jobs = [job for job, _future, _retry in batch]
@@ -470,9 +456,10 @@ class _Refresh:
     def _executor(self) -> Executor | None:
         """A process pool once enough feeds need parsing; None (the loop's threads) before that."""
         if self.pool is None and self.total >= POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
+            from tuinews import fork_server
+
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["tuinews.refresh", "tuinews.sources.feeds"])
-            _start_process_helpers()
+            fork_server.start(fork_server.REFRESH_PRELOAD)
             self.pool = ProcessPoolExecutor(
                 max_workers=WORKERS,
                 mp_context=context,
@@ -491,32 +478,37 @@ class _Refresh:
             self.progress(self.done, self.total)
 
 
-def _start_process_helpers() -> None:
-    """Start multiprocessing's resource tracker and fork server with a real stderr.
+Waiting = tuple[FeedJob, asyncio.Future, bool]
+"""A downloaded feed waiting for a worker, its outcome's future, and whether a crash may be retried."""
 
-    Both pass stderr's file descriptor to the process they start; inside the TUI, Textual has
-    replaced sys.stderr with an object whose descriptor is not valid, and starting them fails.
-    Once they run, worker processes are forked by the fork server and stderr no longer matters.
+
+def take_batch(waiting: deque[Waiting], *, finishing: bool = False) -> list[Waiting]:
+    """Take the next batch for a worker off the front of `waiting` (not empty): at least one feed,
+    more while they fit in `MAX_BATCH_FEEDS` and `MAX_BATCH_BYTES`; a feed that may not be retried
+    after a crash goes alone.
+
+    While the workers keep up, each feed goes alone; once downloads come faster than the workers
+    store them, feeds wait, and the next batch takes several at once. `finishing` (every download
+    has ended): a batch takes at most a third of what is left, so that the last batches get smaller
+    and both workers finish at about the same time, rather than one storing a whole batch alone at
+    the end.
     """
-    from multiprocessing import forkserver, resource_tracker
-
-    saved = sys.stderr
-    try:
-        os.fstat(saved.fileno())
-    except (AttributeError, OSError, ValueError):
-        sys.stderr = sys.__stderr__
-    # Started with Ctrl+C ignored, the fork server and the workers it forks inherit that: a Ctrl+C
-    # on `tuinews fetch` stops the parent cleanly instead of killing a worker as it starts.
-    interrupt = None
-    if threading.current_thread() is threading.main_thread():
-        interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        resource_tracker.ensure_running()
-        forkserver.ensure_running()
-    finally:
-        sys.stderr = saved
-        if interrupt is not None:
-            signal.signal(signal.SIGINT, interrupt)
+    limit = MAX_BATCH_BYTES
+    if finishing:
+        left = sum(len(job.body) for job, _future, _retry in waiting)
+        limit = min(limit, left // (WORKERS + 1))
+    batch = [waiting.popleft()]
+    size = len(batch[0][0].body)
+    while (
+        batch[0][2]
+        and waiting
+        and waiting[0][2]
+        and len(batch) < MAX_BATCH_FEEDS
+        and size + len(waiting[0][0].body) <= limit
+    ):
+        batch.append(waiting.popleft())
+        size += len(batch[-1][0].body)
+    return batch
 
 
 def _redact(url: str) -> str:

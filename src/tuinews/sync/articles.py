@@ -197,7 +197,7 @@ def store_bodies(
     parsed = [prepare_body(body, where, fetched_at, languages) for body in bodies]
     store = _worker_store(cache)
     stored: list[StoredItems] = []
-    with store.batch():
+    with store.batch(index_at_end=True):  # one search index segment per job
         for part in parsed:
             added, updated = write_items(store, account, part.prepared, sources)
             stored.append(StoredItems(part.items, added, updated, part.unread, part.starred))
@@ -208,6 +208,7 @@ def _worker_store(cache: Path) -> Store:
     store = _worker_stores.get(cache)
     if store is None:
         store = _worker_stores[cache] = Store(cache)
+        store.expect_bulk_writes()
     return store
 
 

@@ -16,23 +16,15 @@ if TYPE_CHECKING:
     from tuinews.model import Source
 
 
-PRELOAD = "tuinews.sync.preload"
-"""The fork server's preload: parsers and the language model, loaded once for every worker."""
-
-
 def start_fork_server() -> None:
     """Start the fork server that forks the sync's workers, with their preload, unless it runs.
 
     Its imports take a few tenths of a second: a first sync starts it as early as it can. (In the
     reader's background load the fork server already runs, with that process's preload.)
     """
-    import multiprocessing
+    from tuinews import fork_server
 
-    from tuinews.refresh import _start_process_helpers
-
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([PRELOAD])
-    _start_process_helpers()
+    fork_server.start(fork_server.SYNC_PRELOAD)
 
 
 @dataclass(frozen=True, slots=True)
