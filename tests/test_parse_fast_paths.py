@@ -6,24 +6,29 @@
 * `InlineText` against the plain version it replaced, on generated sequences of pieces;
 * `textclean.clean_line` / `strip_controls` against the plain regular-expression cleaning;
 * `fast_url.url_scheme` against `urllib.parse.urlsplit` on URLs without a scheme;
-* `feed_entry.build_entries`' fingerprints, now hashed only when needed.
+* `feed_entry.build_entries`' fingerprints, now hashed only when needed;
+* `fast_url.join_url` (paths from the root, against any base: only its origin is checked; plain
+  relative paths) against `urljoin`, and `html_meta.absolute_url`'s shortcut for such paths;
+* `<p><a href=...>` with any quoted value (`feed_body._attributes`' shortcut) against the walker;
+* `model.paragraph` / `link_span` against the frozen dataclasses they make.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import unicodedata
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tuinews import textclean
-from tuinews.model import Block, BlockKind, LinkSpan, blocks_to_json
-from tuinews.sources import feed_body
-from tuinews.sources.fast_url import url_scheme
+from tuinews.model import Block, BlockKind, LinkSpan, blocks_to_json, link_span, paragraph
+from tuinews.sources import feed_body, html_meta
+from tuinews.sources.fast_url import is_plain_absolute, join_url, url_scheme
 from tuinews.sources.feed_entry import EntryDraft, FeedContext, build_entries
 from tuinews.sources.inline import InlineText
 from tuinews.textclean import clean_line, strip_controls
@@ -401,3 +406,93 @@ def test_fingerprints_of_clashing_and_missing_guids() -> None:
         "sha1:" + _fingerprint("", "2 Jan", "", "Only a body, no title"),
         "https://a.example/x",
     ]
+
+
+# Resolving URLs: paths from the root against any base (only its origin matters), plain relative
+# paths, and `absolute_url`'s own shortcut for paths from the root
+
+ORIGINS = st.sampled_from(["https://", "http://", "HTTP://", "ftp://", "https:/", ""]).flatmap(
+    lambda scheme: st.tuples(
+        st.just(scheme),
+        st.sampled_from(["example.org", "a.b:8080", "A-B.c", "x:", "[::1]"])
+        | st.text(alphabet=st.sampled_from("ab.-0:[]@é?# "), max_size=6),
+    ).map("".join)
+)
+URL_BASES = st.tuples(ORIGINS, st.text(alphabet=st.sampled_from("/ab.;?#%\t é"), max_size=8)).map(
+    "".join
+)
+URL_PATHS = (
+    st.text(alphabet=st.sampled_from("/ab.;?#%:@é[] \t"), max_size=8).map(lambda path: "/" + path)
+    | st.text(alphabet=st.sampled_from("/ab.-_~;?#%:@é"), max_size=8)
+    | st.sampled_from(["/x/7", "/x/./7", "/x/../7", "/.", "/a/", "x/7", "a/b/c.html", "a//b"])
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(URL_BASES, URL_PATHS)
+def test_join_url_of_paths_is_urljoin(base: str, url: str) -> None:
+    assert _outcome(join_url, base, url) == _outcome(urljoin, base, url)
+
+
+def _reference_absolute_url(url: str, base: str) -> str:
+    url = clean_line(url)
+    if not url or url.startswith("#"):
+        return ""
+    scheme = urlsplit(url).scheme.casefold()
+    if scheme in ("javascript", "data", "vbscript", "about", "blob"):
+        return ""
+    if scheme or not base:
+        return url
+    try:
+        return urljoin(base, url)
+    except ValueError:
+        return url
+
+
+@settings(max_examples=600, deadline=None)
+@given(URL_BASES | st.just(""), URL_PATHS | URL_PATHS.map(lambda url: " " + url))
+def test_absolute_url_of_paths_from_the_root(base: str, url: str) -> None:
+    expected = _outcome(_reference_absolute_url, url, base)
+    assert _outcome(html_meta.absolute_url, url, base) == expected
+
+
+def test_a_page_of_one_site_resolves_against_each_items_link() -> None:
+    # The bases differ for every item; the origin they share is what is remembered.
+    for number in range(3):
+        base = f"https://example.org/feed/{number}"
+        assert join_url(base, f"/x/{number}") == f"https://example.org/x/{number}"
+        assert is_plain_absolute(join_url("https://example.org/", base))
+    assert join_url("https://example.org?q/a", "/x") == urljoin("https://example.org?q/a", "/x")
+
+
+# Links of `<p><a href=...>text</a></p>`, whatever the quotes hold
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.sampled_from(["'", '"', ""]),
+    st.text(alphabet=st.sampled_from("/x'\" =&amp;#é\t"), max_size=8),
+    st.sampled_from(["a", "A"]),
+)
+def test_link_paragraphs_with_any_href(quote: str, href: str, tag: str) -> None:
+    html = f"<p><{tag} href={quote}{href}{quote}>More</{tag}></p><p>x <a href={quote}{href}{quote}>y</a></p>"
+    fast = _outcome(feed_body.simple_html_blocks, html, BASE)
+    if fast != ("ok", None):
+        assert fast == _outcome(feed_body.general_html_blocks, html, BASE), html
+
+
+# Paragraph blocks made without the frozen dataclass's `__init__`
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS, st.lists(SPANS, max_size=2).map(tuple))
+def test_paragraph_is_the_dataclass(text: str, links: tuple[LinkSpan, ...]) -> None:
+    spans = tuple(link_span(span.start, span.end, span.url) for span in links)
+    made = paragraph(text, spans)
+    expected = Block(BlockKind.PARAGRAPH, text, links=links)
+    assert made == expected
+    assert spans == links
+    assert hash(made) == hash(expected)
+    assert repr(made) == repr(expected)
+    for name in (field.name for field in dataclasses.fields(Block)):
+        assert getattr(made, name) == getattr(expected, name)

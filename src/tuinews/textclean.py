@@ -53,6 +53,8 @@ def clean_line(text: str) -> str:
                 # White space `str.split` folds but `_SPACES` does not (the others are controls).
                 text = text.replace("\n", " ").replace("\t", " ")
                 return _SPACES.sub(" ", text).strip()
+            if "  " not in text and text[:1] != " " and text[-1:] != " " and text.isprintable():
+                return text  # the only white space is single inner spaces: nothing to fold
         elif printable and "  " not in text and text[:1] != " " and text[-1:] != " ":
             return text
         return " ".join(text.split())

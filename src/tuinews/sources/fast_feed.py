@@ -158,6 +158,8 @@ _MONTH_DIGITS = {name: f"{number:02d}" for name, number in _MONTHS.items()}
 # `email.utils` offsets of the zone names `_RFC822` takes, in hours.
 _ZONES = {"GMT": 0, "UTC": 0, "UT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5}
 _ZONES.update({"MST": -7, "MDT": -6, "PST": -8, "PDT": -7})
+# The same in seconds, with the most common numeric zones.
+_ZONE_SECONDS = {name: hours * 3600 for name, hours in _ZONES.items()} | {"+0000": 0, "-0000": 0}
 _W3CDTF = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$"
 )
@@ -201,7 +203,9 @@ def _plain_document(data: bytes, headers: dict[str, str]) -> dict[str, str] | No
     """The names feedparser gives the namespace URIs the document declares; None when it is not
     UTF-8 (or ASCII), has a DTD or an xml:base, or binds a prefix feedparser knows to another URI.
     """
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data or b"<!doctype" in data:
+    # `bytes.find` looks for one byte much faster than for several: a document without "!" is
+    # read once rather than thrice.
+    if b"!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data or b"<!doctype" in data):
         return None
     if data.startswith((b"\xfe\xff", b"\xff\xfe", b"\x00", b"\x4c\x6f\xa7\x94")):
         return None
@@ -353,17 +357,18 @@ def _rfc822_date(
     day: str, month: str, year: str, hour: str, minute: str, second: str | None, zone: str
 ) -> datetime:
     """What `parsedate_to_datetime` and `astimezone(UTC)` give for a date `_RFC822` matched."""
-    if zone in _ZONES:
-        offset = _ZONES[zone] * 3600
-    else:  # "+hhmm", minutes past 59 counted as such, as `email.utils` counts them
+    offset = _ZONE_SECONDS.get(zone)
+    if offset is None:  # "+hhmm", minutes past 59 counted as such, as `email.utils` counts them
         offset = int(zone[1:3]) * 3600 + int(zone[3:5]) * 60
         offset = -offset if zone[0] == "-" else offset
-    if abs(offset) >= 86400:
-        raise _Unsure  # not a valid time zone: `email.utils` fails
+        if abs(offset) >= 86400:
+            raise _Unsure  # not a valid time zone: `email.utils` fails
     if hour > "23":
         raise _Unsure  # `datetime` refuses it (`fromisoformat` reads "24:00" in later Pythons)
+    if len(day) == 1:
+        day = "0" + day
     # `datetime(int(year), ..., tzinfo=UTC)`, in a fifth of the time.
-    iso = f"{year}-{_MONTH_DIGITS[month]}-{day:0>2}T{hour}:{minute}:{second or '00'}+00:00"
+    iso = f"{year}-{_MONTH_DIGITS[month]}-{day}T{hour}:{minute}:{second or '00'}+00:00"
     try:
         value = datetime.fromisoformat(iso)
     except ValueError as error:

@@ -14,7 +14,7 @@ import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
-from tuinews.model import Block, BlockKind, LinkSpan
+from tuinews.model import Block, BlockKind, link_span, paragraph
 from tuinews.sources.html import walk_blocks
 from tuinews.sources.html_body import _is_chrome_element, remove_chrome_elements
 from tuinews.sources.html_depth import bounded_depth
@@ -138,6 +138,7 @@ _CHROME_READS = frozenset("class id style role".split())
 # in `_CHROME_READS`, by `_is_tracking_pixel` and the page walker's `image`, or by nothing).
 _IMAGE_REFUSED = frozenset({"hidden", "aria-hidden"})
 _IMAGE_SOURCES = ("src", "data-src", "data-original", "data-lazy-src")
+_HREF_STARTS = frozenset({' href="', " href='"})
 _ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos|nbsp)|#([0-9]{1,7})|#[xX]([0-9A-Fa-f]{1,6}));")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'", "nbsp": "\u00a0"}
@@ -176,6 +177,12 @@ def _attributes(text: str, tag: str) -> dict[str, str]:
     attributes: dict[str, str] = {}
     if not text:
         return attributes
+    if tag == "a" and text[:7] in _HREF_STARTS and len(text) > 7 and text[-1] == text[6]:
+        value = text[7:-1]
+        if text[6] not in value and "<" not in value and ">" not in value:
+            # ` href="..."`: what the expressions below make of it
+            attributes["href"] = _decode(value)
+            return attributes
     matches: Any = None
     match = _SIMPLE_ATTRIBUTE.match(text)
     if match is not None and (match.end() == len(text) or text[match.end() :].isspace()):
@@ -359,7 +366,7 @@ def _flush(buffer: InlineText, blocks: list[Block]) -> None:
     if buffer:
         text, links = buffer.result()
         if text:
-            blocks.append(Block(BlockKind.PARAGRAPH, text, links=links))
+            blocks.append(paragraph(text, links))
 
 
 def _plain_paragraph(text: str, blocks: list[Block]) -> None:
@@ -367,7 +374,7 @@ def _plain_paragraph(text: str, blocks: list[Block]) -> None:
     if text:
         text = _words(_text(text))
         if text:
-            blocks.append(Block(BlockKind.PARAGRAPH, text))
+            blocks.append(paragraph(text))
 
 
 def _link_paragraph(attributes: str, text: str, base: str, blocks: list[Block]) -> None:
@@ -379,8 +386,7 @@ def _link_paragraph(attributes: str, text: str, base: str, blocks: list[Block]) 
     if text:
         text = _words(_text(text))
         if text:
-            links = (LinkSpan(0, len(text), url),) if url else ()
-            blocks.append(Block(BlockKind.PARAGRAPH, text, links=links))
+            blocks.append(paragraph(text, (link_span(0, len(text), url),) if url else ()))
 
 
 def _text(text: str) -> str:
@@ -404,9 +410,9 @@ def text_blocks(text: str) -> list[Block]:
     """Plain text split into paragraphs on blank lines; each paragraph's lines are joined."""
     blocks = []
     for chunk in _BLANK_LINES.split(clean_text(text)):
-        paragraph = clean_line(chunk)
-        if paragraph:
-            blocks.append(Block(BlockKind.PARAGRAPH, paragraph))
+        line = clean_line(chunk)
+        if line:
+            blocks.append(paragraph(line))
     return blocks
 
 

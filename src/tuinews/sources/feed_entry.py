@@ -27,6 +27,7 @@ from tuinews.sources.language import detect_language, normalize_language
 from tuinews.textclean import clean_line
 
 _TEXT_KINDS = frozenset({BlockKind.PARAGRAPH, BlockKind.HEADING, BlockKind.ITEM, BlockKind.QUOTE})
+_META = LangOrigin.META  # read once: an enum member is a look-up on its class at every use
 _FALLBACK_TITLE_CHARS = 80
 _DETECT_CHARS = 2000
 # Link schemes a reader can open ("" is a relative link left as it is when there is no base).
@@ -204,7 +205,7 @@ def _build(draft: EntryDraft, context: FeedContext) -> tuple[Article, str | _Fin
             blocks.insert(0, Block(BlockKind.IMAGE, "", url=image))
 
     title = html_text(draft.title) if draft.title_is_html else clean_line(draft.title)
-    origin = LangOrigin.META if language else LangOrigin.UNKNOWN
+    origin = _META if language else LangOrigin.UNKNOWN
     if language is None:
         language = detect_language(_text_sample(title, blocks, _DETECT_CHARS))
         origin = LangOrigin.DETECTED if language else LangOrigin.UNKNOWN

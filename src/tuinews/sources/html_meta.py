@@ -72,8 +72,15 @@ def node_text(node: Any) -> str:
 def absolute_url(url: str, base: str) -> str:
     """`url` resolved against `base`; "" for fragments and script, data or blob URLs."""
     url = clean_line(url)
-    if not url or url.startswith("#"):
+    if not url or url[0] == "#":
         return ""
+    if url[0] == "/" and url[1:2] != "/":
+        if not base:
+            return url
+        try:
+            return join_url(base, url)  # a path from the root: no scheme, no host to refuse
+        except ValueError:
+            return url
     scheme = url_scheme(url).casefold()
     if scheme in ("javascript", "data", "vbscript", "about", "blob"):
         return ""

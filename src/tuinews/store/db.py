@@ -507,7 +507,7 @@ class Store:
                     article.author,
                     article.published.timestamp() if article.published else None,
                     article.language,
-                    article.lang_origin.value,
+                    article.lang_origin._value_,  # `.value`, without the enum property's cost
                     blocks_json,
                     _search_text(article),
                     article.content_hash(blocks_json),
