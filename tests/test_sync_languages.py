@@ -225,3 +225,24 @@ def test_an_item_without_the_feeds_accents_is_detected(monkeypatch: pytest.Monke
     english = f"<p>{TEXTS['en'][0]} {TEXTS['en'][1]}</p>"
     assert languages.choose("feed/1", "", french) == "fr"
     assert languages.choose("feed/1", "", english) is None
+
+
+def test_checks_of_a_learnt_language_come_less_often_as_they_agree() -> None:
+    """The 8th item given the learnt language is detected as a check, then the 16th after it, the
+    32nd, and every 64th from then on; a check that disagrees ends the learning."""
+    languages = FeedLanguages()
+    text = "<p>" + TEXTS["en"][0] + " " + TEXTS["en"][1] + "</p>"
+    for _ in range(LEARN):
+        languages.detected("feed/1", signature("Tram", text), "en")
+    checks = []
+    for number in range(250):
+        if languages.choose("feed/1", "Tram", text) is None:
+            checks.append(number)
+            languages.detected("feed/1", signature("Tram", text), "en")
+    assert checks == [7, 23, 55, 119, 183, 247]
+    assert languages.learnt("feed/1") == "en"
+    for _ in range(64):
+        if languages.choose("feed/1", "Tram", text) is None:
+            languages.detected("feed/1", signature("Tram", text), "nl")
+    assert languages.learnt("feed/1") is None
+    assert languages.choose("feed/1", "Tram", text) is None

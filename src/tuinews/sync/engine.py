@@ -219,6 +219,8 @@ class _Sync:
         self.running = 0
         """Jobs in the workers."""
         self.jobs: set[asyncio.Task[None]] = set()
+        self.downloading = 0
+        """Answers still to come."""
 
     def close(self) -> None:
         if self.pool is not None:
@@ -363,10 +365,12 @@ class _Sync:
             self.close()  # not worth it after all: parse here
         gate = asyncio.Semaphore(IN_FLIGHT)
         batches = [wanted[i : i + BATCH] for i in range(0, len(wanted), BATCH)]
+        self.downloading = len(batches)
 
         async def one(batch: list[int]) -> None:
             async with gate:
                 body = await client.items_body(batch)
+            self.downloading -= 1
             stored = await self._store(body, client.where)
             self.unread.update(stored.unread)
             self.report.downloaded += stored.items
@@ -412,9 +416,12 @@ class _Sync:
     def _dispatch(self, where: str) -> None:
         """Give each free worker the answers that wait, up to `JOB_ANSWERS`: while the workers
         keep up, each answer goes alone; once downloads come faster, several share a job and
-        its transaction."""
+        its transaction. Once every answer has come, a job takes at most its share of what
+        waits, so that both workers finish together rather than one storing two answers alone."""
         while self.waiting and self.pool is not None and self.running < WORKERS:
             count = min(JOB_ANSWERS, len(self.waiting))
+            if not self.downloading:
+                count = min(count, max(1, len(self.waiting) // WORKERS))
             job = [self.waiting.popleft() for _ in range(count)]
             self.running += 1
             task = asyncio.get_running_loop().create_task(self._run_job(self.pool, job, where))

@@ -11,9 +11,11 @@ items had: an item with a letter the learning items never had (in any case) is d
 script, accents in an English feed, a Russian `ы` in a Ukrainian feed, a Portuguese `ã` in a Spanish
 one), and so is one without any of their non-ASCII letters (no accents in a French feed). The
 learning items' letters (their *signature*) become two compiled patterns once the language is
-learnt, so an item is checked in one pass over its text. Every
-`SPOT`-th item that would get the learnt language is detected anyway; a disagreement there, or any
-detected item in another language, ends the learning for that feed. An item with little text is
+learnt, so an item is checked in one pass over its text. Items that would get the learnt language
+are detected anyway now and then, as checks: the `SPOT`-th one, then after twice as many, up to
+every `SPOT_MAX`-th (each check that agrees earns the feed more trust; a 50-item feed gets two
+checks rather than six). A disagreement there, or any detected item in another language, ends the
+learning for that feed. An item with little text is
 always detected (detection may find no language in it).
 """
 
@@ -28,7 +30,9 @@ from dataclasses import dataclass, field
 LEARN = 4
 """Items of a feed that must be detected as one language before the others get it."""
 SPOT = 8
-"""Every this-many items given the learnt language, one is detected instead, as a check."""
+"""After this many items given the learnt language, one is detected instead, as a check; the
+interval doubles after each check that agrees, up to `SPOT_MAX`."""
+SPOT_MAX = 64
 MIN_LETTERS = 80
 """Letters an item needs for the learnt language (detection wants 20 in its sample; with four
 times that, counted roughly, the text is never too short for detection)."""
@@ -99,6 +103,8 @@ class _Feed:
     """Detect every item (the feed's items disagreed)."""
     given: int = 0
     """Items given the learnt language since the last check."""
+    interval: int = 0
+    """Items given the learnt language between two checks (`SPOT` once learnt)."""
     novel: re.Pattern[str] | None = None
     """Once learnt: finds a letter the learning items did not have."""
     known: re.Pattern[str] | None = None
@@ -134,7 +140,7 @@ class FeedLanguages:
         with self._lock:
             if feed.mixed:
                 return None
-            if feed.given >= SPOT - 1:
+            if feed.given >= feed.interval - 1:
                 feed.given = 0  # this one is the check
                 return None
             feed.given += 1
@@ -153,6 +159,8 @@ class FeedLanguages:
             if feed.language is not None:
                 if language != feed.language:
                     feed.mixed = True
+                else:
+                    feed.interval = max(feed.interval, min(feed.interval * 2, SPOT_MAX))
                 return
             if language is None or (feed.detected and language != feed.detected[0]):
                 feed.mixed = True
@@ -162,6 +170,7 @@ class FeedLanguages:
             if len(feed.detected) >= LEARN:
                 feed.novel, feed.known = _letter_patterns(feed.letters)
                 feed.language = language
+                feed.interval = SPOT
 
     def learnt(self, stream_id: str) -> str | None:
         """The feed's learnt language, while it holds."""
