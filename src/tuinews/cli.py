@@ -508,11 +508,12 @@ def cmd_fetch(args: argparse.Namespace, config: Config) -> int:
     """
     from tuinews import library
     from tuinews.cli_progress import progress_reporter
-    from tuinews.refresh import refresh_feeds
+    from tuinews.refresh import refresh_feeds, start_workers_early
 
     sources = library.session_sources(config)
     with _open_store(config) as store:
         library.register_sources(store, sources)
+        start_workers_early(store, sources)
         report = library.load_path_sources(store, sources, max_bytes=config.reader.max_file_bytes)
         feeds = [s for s in sources if s.kind.value == "url"]
         if feeds:

@@ -220,6 +220,26 @@ def refresh_feeds(
     return report
 
 
+def start_workers_early(store: Store, sources: Sequence[Source]) -> None:
+    """Start the workers' fork server now when the refresh to come will parse in workers (enough
+    feeds without validators, which answer with content), so that it imports the parsers on
+    another core while this process loads files and starts the downloads. Call it with the
+    sources registered in the store; the refresh itself decides on its workers later."""
+    if WORKERS < 2:
+        return
+    fresh = 0
+    for source in sources:
+        if source.kind is SourceKind.URL and source.id is not None:
+            state = store.feed_state(source.id)
+            fresh += not (state.etag or state.last_modified)
+    if fresh >= POOL_THRESHOLD:
+        from tuinews import fork_server
+
+        # On failure the refresh tries again when it needs workers, and words what went wrong.
+        with contextlib.suppress(Exception):
+            fork_server.start(fork_server.REFRESH_PRELOAD)
+
+
 def _due(store: Store, feeds: list[Source]) -> list[Source]:
     """The feeds to fetch now: those with `refresh_minutes` refreshed more recently are skipped."""
     limited = [s for s in feeds if s.refresh_minutes]
