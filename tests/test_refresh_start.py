@@ -1,6 +1,6 @@
 """How a refresh gets its workers going: `tuinews fetch` starts their fork server before the
-downloads when the feeds will answer with content (not for a refresh of 304s), and the refresh
-hands the workers batches that end evenly."""
+downloads when the feeds will answer with content (a first fetch: before importing the command
+line; not for a refresh of 304s), and the refresh hands the workers batches that end evenly."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import sys
 from collections import deque
 from pathlib import Path
 
+import pytest
+
 from feedserver import FeedServer
+from tuinews.entry import _command
 from tuinews.model import Source, SourceKind
 from tuinews.refresh import MAX_BATCH_BYTES, FeedJob, take_batch
 
@@ -19,7 +22,8 @@ RSS = (
     "<description>The council approved the new tram line.</description></item></channel></rss>"
 )
 
-# The script reports whether the fork server ran by the time the network code was first imported.
+# The script reports whether the fork server ran by the time the command line, then the network
+# code, were first imported.
 PROBE = """
 import builtins, sys
 from multiprocessing import forkserver
@@ -27,14 +31,30 @@ sys.argv = ["tuinews", *sys.argv[1:]]
 seen = []
 real_import = builtins.__import__
 def watching(name, *args, **kwargs):
-    if name == "tuinews.sources.fetch" and not seen:
+    if name in ("tuinews.cli", "tuinews.sources.fetch") and name not in seen:
+        seen.append(name)
         seen.append(forkserver._forkserver._forkserver_pid is not None)
     return real_import(name, *args, **kwargs)
 builtins.__import__ = watching
 from tuinews.entry import main
 code = main()
-print("fork server before downloads:", seen[0], "exit:", code)
+print("fork server before cli:", seen[1], "before downloads:", seen[3], "exit:", code)
 """
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["fetch"], "fetch"),
+        (["--config", "fetch", "fetch", "-q"], "fetch"),
+        (["-q", "sync"], "sync"),
+        (["--config", "c.toml"], None),
+        (["--", "fetch"], None),
+        ([], None),
+    ],
+)
+def test_the_command_of_a_command_line(argv: list[str], command: str | None) -> None:
+    assert _command(argv) == command
 
 
 def _probe(*args: str) -> str:
@@ -55,10 +75,10 @@ def test_a_first_fetch_starts_the_fork_server_before_the_downloads(
     config = tmp_path / "config.toml"
     config.write_text("".join(lines), encoding="utf-8")
     first = _probe("--config", str(config), "fetch", "-q")
-    assert "fork server before downloads: True exit: 0" in first
+    assert "fork server before cli: True before downloads: True exit: 0" in first
     # Every feed now has validators and answers 304: no parsing to prepare for.
     again = _probe("--config", str(config), "fetch", "-q")
-    assert "fork server before downloads: False exit: 0" in again
+    assert "fork server before cli: False before downloads: False exit: 0" in again
     listed = subprocess.run(
         [sys.executable, "-m", "tuinews", "--config", str(config), "list"],
         capture_output=True,

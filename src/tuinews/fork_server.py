@@ -18,6 +18,8 @@ import threading
 REFRESH_PRELOAD = ["tuinews.refresh", "tuinews.sources.feeds", "langcodes"]
 """A feed refresh's workers: the parsers, and the language-tag tables the first item needs
 (langcodes: ~50 ms of imports that each worker would otherwise do on its own)."""
+REFRESH_POOL_THRESHOLD = 4
+"""A refresh parses in worker processes once at least this many feeds answer with content."""
 SYNC_PRELOAD = ["tuinews.sync.preload"]
 """A sync's workers: the parsers and the language model (`tuinews.sync.preload`)."""
 

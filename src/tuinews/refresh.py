@@ -25,13 +25,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tuinews.config import NetworkConfig
+from tuinews.fork_server import REFRESH_POOL_THRESHOLD
 from tuinews.i18n import _, ui_language
 from tuinews.library import LoadReport, Progress, apply_source_language
 from tuinews.model import LoadError, LoadFailure, Source, SourceKind
 from tuinews.store import FeedState, Store, StoreError, UpsertCounts
 from tuinews.worker_process import start_worker
 
-POOL_THRESHOLD = 4
+POOL_THRESHOLD = REFRESH_POOL_THRESHOLD
 """Parse in worker processes once at least this many feeds come back with new content."""
 WORKERS = min(2, os.cpu_count() or 1)
 MAX_BATCH_FEEDS = 16
