@@ -289,3 +289,27 @@ def test_list_and_search_hide_what_the_reader_hides(tmp_path: Path, articles: Pa
     assert [row["title"] for row in listed] == ["Медовий ярмарок повернувся на площу"]
     found = json.loads(run_cli("--config", str(config), "search", "--json", "tram").stdout)
     assert found == []
+
+
+def test_output_piped_to_a_reader_that_stops_early(tmp_path: Path) -> None:
+    """`tuinews list | head -1`: a command whose output pipe closes exits 1, without a traceback
+    or Python's "Exception ignored" at exit (commands end with `entry._exit`)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path)}
+    assert run_cli("fetch", "-q", env=env).returncode == 0
+    listed = run_cli("list", env=env)
+    assert listed.returncode == 0 and len(listed.stdout.splitlines()) > 10
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tuinews", "list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # before the command writes anything
+    errors = process.stderr.read()
+    assert process.wait(timeout=120) == 1
+    assert errors == b""
