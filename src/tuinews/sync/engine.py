@@ -162,11 +162,12 @@ def sync_account(
     run = _Sync(store, sync, password, network, progress)
     try:
         asyncio.run(run.run(push_only=push_only))
-    except SyncError as exc:
-        run.state.record_error(str(exc))
+    except BaseException as exc:
+        if isinstance(exc, SyncError):
+            run.state.record_error(str(exc))
+        run.close()  # (workers still starting or busy end on their own)
         raise
-    finally:
-        run.close()
+    run.close(wait=True)  # idle workers: they exit at once
     return run.report
 
 
@@ -222,9 +223,9 @@ class _Sync:
         self.downloading = 0
         """Answers still to come."""
 
-    def close(self) -> None:
+    def close(self, *, wait: bool = False) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool.shutdown(wait=wait, cancel_futures=True)
             self.pool = None
 
     async def run(self, *, push_only: bool = False) -> None:
