@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tuinews.config import ConfigError, load_config
+from tuinews.config import ConfigError, config_argument, load_config
 from tuinews.model import SourceKind
 
 REPO = Path(__file__).resolve().parents[1]
@@ -177,3 +177,18 @@ def test_reader_bidi_modes(tmp_path: Path, mode: str) -> None:
 
 def test_reader_bidi_defaults_to_auto(xdg_home: Path) -> None:
     assert load_config().reader.bidi == "auto"
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["fetch"], None),
+        (["--config", "a.toml", "fetch"], "a.toml"),
+        (["--config=b.toml", "list"], "b.toml"),
+        (["--config", "a.toml", "--config=b.toml"], "b.toml"),
+        (["--", "--config", "a.toml"], None),
+        (["--config"], None),
+    ],
+)
+def test_the_config_a_command_line_names(argv: list[str], named: str | None) -> None:
+    assert config_argument(argv) == (Path(named) if named else None)

@@ -18,7 +18,7 @@ from typing import Any
 
 from tuinews import __version__
 from tuinews import cli_subscriptions as subs
-from tuinews.config import Config, ConfigError, load_config
+from tuinews.config import Config, ConfigError, config_argument, load_config
 from tuinews.i18n import _, ngettext, set_ui_language
 from tuinews.model import Article, LoadFailure
 from tuinews.store import HeadlineFilter, Store, StoreError
@@ -267,14 +267,7 @@ def _reader_parser() -> argparse.ArgumentParser:
 def _early_config(argv: list[str]) -> tuple[Path | None, Config] | None:
     """The config that `--config` names (else the default one) with its path, read before the
     arguments are parsed; None when it cannot be read yet (its error comes after parsing)."""
-    path = None
-    for index, arg in enumerate(argv):
-        if arg == "--":
-            break
-        if arg == "--config" and index + 1 < len(argv):
-            path = Path(argv[index + 1])
-        elif arg.startswith("--config="):
-            path = Path(arg.removeprefix("--config="))
+    path = config_argument(argv)
     try:
         return path, load_config(path)
     except ConfigError:

@@ -189,6 +189,20 @@ _TYPE_MESSAGES = {
 }
 
 
+def config_argument(argv: list[str]) -> Path | None:
+    """The file a command line's `--config FILE` (or `--config=FILE`) names, before the arguments
+    are parsed (the last one wins, as with argparse); None for the default file."""
+    path = None
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--config" and index + 1 < len(argv):
+            path = Path(argv[index + 1])
+        elif arg.startswith("--config="):
+            path = Path(arg.removeprefix("--config="))
+    return path
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read the config at `path`, else at the XDG default; a missing default file gives the defaults.
 

@@ -21,7 +21,6 @@ import contextlib
 import os
 import sys
 import threading
-from pathlib import Path
 from typing import NoReturn
 
 
@@ -67,10 +66,10 @@ def _exit(code: int) -> NoReturn:
 
 def _start_first_fetch_workers(argv: list[str]) -> None:
     from tuinews import fork_server
-    from tuinews.config import load_config
+    from tuinews.config import config_argument, load_config
     from tuinews.model import SourceKind
 
-    config = load_config(_config_path(argv))
+    config = load_config(config_argument(argv))
     if config.cache.path.exists():
         return
     feeds = sum(1 for source in config.sources if source.kind is SourceKind.URL)
@@ -91,16 +90,3 @@ def _command(argv: list[str]) -> str | None:
         elif not arg.startswith("-"):
             return arg
     return None
-
-
-def _config_path(argv: list[str]) -> Path | None:
-    """What `--config` names (as `cli` reads it), or None for the default file."""
-    path = None
-    for index, arg in enumerate(argv):
-        if arg == "--":
-            break
-        if arg == "--config" and index + 1 < len(argv):
-            path = Path(argv[index + 1])
-        elif arg.startswith("--config="):
-            path = Path(arg.removeprefix("--config="))
-    return path
