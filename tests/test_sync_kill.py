@@ -54,15 +54,13 @@ def test_sync_killed_at_random_moments(freshrss: FreshRSS, tmp_path: Path) -> No
     account.subscribe(freshrss.feeds.url("/kill-big.xml"))
 
     base = tmp_path / "base.db"
-    shutil.copy(config.cache.path, base)  # closed: the write-ahead log is folded in
+    _snapshot(config.cache.path, base)
     rng = random.Random(7)
     command = [sys.executable, "-m", "tuinews", "--config", str(config_path), "sync", "-q"]
     partial = 0
     for round_ in range(KILLS + 3):
         # Every round starts from the same cache: five changes queued, BIG articles to come.
-        for suffix in ("-wal", "-shm"):
-            Path(f"{config.cache.path}{suffix}").unlink(missing_ok=True)
-        shutil.copy(base, config.cache.path)
+        _restore(base, config.cache.path)
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if round_ < KILLS:  # at a random moment: starting, logging in, sending, listing...
             time.sleep(rng.uniform(0.2, 1.2))
@@ -92,6 +90,26 @@ def test_sync_killed_at_random_moments(freshrss: FreshRSS, tmp_path: Path) -> No
         assert SyncState(store, key).pending_count() == 0
         assert store.count(HeadlineFilter(unread=True)) == BIG + 5
     assert len(account.ids(READING_LIST, exclude=READ)) == BIG + 5
+
+
+def _snapshot(cache: Path, copy: Path) -> None:
+    """Copy the cache with SQLite's backup: a copy of the file alone would miss what its
+    write-ahead log still holds (a worker process of the first sync may keep the log open)."""
+    with (
+        contextlib.closing(sqlite3.connect(cache)) as source,
+        contextlib.closing(sqlite3.connect(copy)) as target,
+    ):
+        source.backup(target)
+
+
+def _restore(copy: Path, cache: Path) -> None:
+    """Put the copy in place as a new file: a worker process of the killed sync that has not
+    ended yet keeps writing to the old one, not to this one."""
+    for suffix in ("-wal", "-shm"):
+        Path(f"{cache}{suffix}").unlink(missing_ok=True)
+    staged = cache.with_name(cache.name + ".restore")
+    shutil.copy(copy, staged)
+    os.replace(staged, cache)
 
 
 def _wait_for_articles(path: Path, *, more_than: int, process: subprocess.Popen) -> None:
