@@ -7,8 +7,10 @@ server's loopback feed server.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -23,7 +25,7 @@ from tuinews.store import HeadlineFilter, Store
 from tuinews.store.sync_state import SyncState, account_key
 from tuinews.sync import engine
 from tuinews.sync.engine import SyncReport, sync_account
-from tuinews.sync.greader import READ, READING_LIST, STARRED, NetworkError
+from tuinews.sync.greader import READ, READING_LIST, STARRED, GReaderClient, NetworkError
 
 _paths = itertools.count(1)
 
@@ -324,9 +326,24 @@ def test_server_killed_mid_sync_loses_nothing_and_the_next_sync_completes(
     account.subscribe(add_feed(freshrss, "Long", news_items("long", 20)))
     config = account.config(tmp_path / "cache")
 
+    # The second request waits until the first answer is stored and the server is gone.
+    first_stored = asyncio.Event()
+    items_body = GReaderClient.items_body
+    requests = 0
+
+    async def after_the_first(client: GReaderClient, ids: Sequence[int]) -> bytes:
+        nonlocal requests
+        requests += 1
+        if requests > 1:
+            await first_stored.wait()
+        return await items_body(client, ids)
+
+    monkeypatch.setattr(GReaderClient, "items_body", after_the_first)
+
     def kill_after_first_batch(done: int, total: int) -> None:
         if done == 4:
             freshrss.stop()
+            first_stored.set()
 
     try:
         with pytest.raises(NetworkError):

@@ -31,6 +31,7 @@ from tuinews.sources.fetch import USER_AGENT, redact_url
 from tuinews.sources.fetch import _describe_error as describe_error
 from tuinews.sync.protocol import (
     ITEM_PREFIX,
+    AnswerTooLarge,
     AuthError,
     NetworkError,
     ProtocolError,
@@ -445,7 +446,7 @@ class GReaderClient:
         async for chunk in response.aiter_bytes():
             size += len(chunk)
             if size > self.max_bytes:
-                raise ProtocolError(
+                raise AnswerTooLarge(
                     _("{url}: an answer larger than {size} bytes").format(
                         url=self.where, size=self.max_bytes
                     )

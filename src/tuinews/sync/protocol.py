@@ -44,6 +44,10 @@ class ProtocolError(SyncError):
     """The server's answer is not what the Google Reader API says it should be."""
 
 
+class AnswerTooLarge(ProtocolError):
+    """An answer grew past the size the client takes (`GReaderClient.max_bytes`)."""
+
+
 @dataclass(slots=True)
 class ServerItem:
     """One item (article) as the server sent it; the body is raw HTML, cleaned later."""

@@ -367,7 +367,8 @@ class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
 
     def on_counts_loaded(self, message: CountsLoaded) -> None:
         self.language_counts = message.languages
-        self.query_one(SourcesPane).show_counts(message.sources, message.total, message.unread)
+        for pane in self.query(SourcesPane):  # none once the reader is closing
+            pane.show_counts(message.sources, message.total, message.unread)
 
     def on_article_opened(self, message: ArticleOpened) -> None:
         article = message.article

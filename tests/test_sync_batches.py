@@ -1,0 +1,180 @@
+"""How a sync asks for items: a small first request, then up to `engine.BATCH` at once, and
+halves when a server refuses that many (HTTP 400/413/414) or its answer grows too large. Against
+a small fake Google Reader server that takes at most `cap` ids per request."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tuinews.config import NetworkConfig, parse_config
+from tuinews.store import HeadlineFilter, Store
+from tuinews.sync import engine
+from tuinews.sync.engine import batch_sizes, sync_account
+from tuinews.sync.greader import ITEM_PREFIX, ServerError
+
+COUNT = 130
+
+
+def _item(number: int) -> dict:
+    return {
+        "id": f"{ITEM_PREFIX}{number:016x}",
+        "title": f"Story {number} about the new tram line",
+        "summary": {"content": f"<p>The council approved tram line {number} after a debate.</p>"},
+        "alternate": [{"href": f"https://example.org/{number}"}],
+        "origin": {"streamId": "feed/1", "title": "Courier", "htmlUrl": "https://example.org/"},
+        "categories": ["user/-/state/com.google/reading-list"],
+        "published": 1_790_000_000 + number,
+    }
+
+
+class _Server:
+    """One feed of `COUNT` items; items/contents refuses more than `cap` ids with `status`.
+    `asked` logs how many ids each items/contents request named, and whether it was refused."""
+
+    def __init__(self, cap: int, status: int = 400) -> None:
+        self.cap = cap
+        self.status = status
+        self.asked: list[tuple[int, bool]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                self._answer(b"")
+
+            def do_POST(self) -> None:
+                self._answer(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+
+            def _answer(self, body: bytes) -> None:
+                path = urlsplit(self.path).path.removeprefix("/api/greader.php/")
+                status, data = server.answer(path, body)
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/api/greader.php"
+
+    def answer(self, path: str, body: bytes) -> tuple[int, bytes]:
+        if path == "accounts/ClientLogin":
+            return 200, b"SID=x\nAuth=me/token\n"
+        if path == "reader/api/0/subscription/list":
+            return 200, json.dumps(
+                {"subscriptions": [{"id": "feed/1", "title": "Courier"}]}
+            ).encode()
+        if path == "reader/api/0/stream/items/ids":
+            refs = [{"id": str(n)} for n in range(1, COUNT + 1)]
+            return 200, json.dumps({"itemRefs": refs}).encode()
+        if path == "reader/api/0/stream/items/contents":
+            wanted = [int(v.rsplit("/", 1)[-1], 16) for v in parse_qs(body.decode())["i"]]
+            refused = len(wanted) > self.cap
+            self.asked.append((len(wanted), refused))
+            if refused:
+                return self.status, b"Too many items"
+            return 200, json.dumps({"items": [_item(n) for n in wanted]}).encode()
+        return 200, b"{}"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "FIRST_BATCH", 10)
+    monkeypatch.setattr(engine, "BATCH", 40)
+    monkeypatch.setattr(engine, "MIN_BATCH", 4)
+    monkeypatch.setattr(engine, "POOL_THRESHOLD", 10**9)
+
+
+@pytest.fixture
+def server(request: pytest.FixtureRequest) -> Iterator[_Server]:
+    fake = _Server(*request.param)
+    yield fake
+    fake.close()
+
+
+def _sync(tmp_path: Path, url: str, max_bytes: int = 1 << 20) -> tuple[engine.SyncReport, int]:
+    config = parse_config(
+        {"sync": {"service": "greader", "url": url, "user": "me", "password": "pw"}},
+        tmp_path / "config.toml",
+    )
+    with Store(tmp_path / "cache.db") as store:
+        report = sync_account(
+            store, config.sync, "pw", NetworkConfig(timeout=5.0, max_bytes=max_bytes)
+        )
+        return report, store.count(HeadlineFilter())
+
+
+@pytest.mark.usefixtures("small_batches")
+@pytest.mark.parametrize("server", [(1000,)], indirect=True)
+def test_a_small_first_request_then_full_ones(server: _Server, tmp_path: Path) -> None:
+    report, stored = _sync(tmp_path, server.url)
+    assert report.added == stored == COUNT
+    sizes = [size for size, _refused in server.asked]
+    assert sorted(sizes) == sorted(batch_sizes(COUNT)) == sorted([10, 40, 40, 20, 20])
+
+
+@pytest.mark.usefixtures("small_batches")
+@pytest.mark.parametrize("server", [(15, 400), (15, 413), (15, 414)], indirect=True)
+def test_a_server_that_refuses_as_many_items_is_asked_for_halves(
+    server: _Server, tmp_path: Path
+) -> None:
+    report, stored = _sync(tmp_path, server.url)
+    assert report.added == stored == COUNT
+    refused = [size for size, refused in server.asked if refused]
+    assert refused  # 40 and 20 were too many
+    # Each refusal halves the requests that follow: at worst the four sent before the first
+    # refusal came back (40, 40, 20, 20) and the first half of each 40 are refused.
+    assert len(refused) <= 6
+    taken = [size for size, refused in server.asked if not refused]
+    assert sum(taken) == COUNT and max(taken) <= 15
+
+
+@pytest.mark.usefixtures("small_batches")
+@pytest.mark.parametrize("server", [(2, 400)], indirect=True)
+def test_a_refusal_of_even_the_smallest_request_stands(server: _Server, tmp_path: Path) -> None:
+    with pytest.raises(ServerError, match="HTTP 400") as raised:
+        _sync(tmp_path, server.url)
+    assert "\n" not in str(raised.value)
+    assert min(size for size, _refused in server.asked) >= engine.MIN_BATCH
+    with Store(tmp_path / "cache.db") as store:
+        assert store.count(HeadlineFilter()) < COUNT  # nothing stored twice, the rest next time
+
+
+@pytest.mark.usefixtures("small_batches")
+@pytest.mark.parametrize("server", [(1000,)], indirect=True)
+def test_an_answer_too_large_is_asked_for_in_halves(
+    server: _Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    room = len(json.dumps({"items": [_item(100)] * 12}))  # for about 12 items
+    monkeypatch.setattr(engine, "MIN_ANSWER_BYTES", room)
+    report, stored = _sync(tmp_path, server.url, max_bytes=room)
+    assert report.added == stored == COUNT
+    sizes = [size for size, _refused in server.asked]
+    assert 40 in sizes and max(sizes[-3:]) <= 10  # the larger answers were cut off, then halved
+
+
+@given(st.integers(min_value=0, max_value=200_000))
+def test_batch_sizes_cover_every_item_in_requests_the_server_takes(count: int) -> None:
+    sizes = batch_sizes(count)
+    assert sum(sizes) == count
+    assert all(0 < size <= engine.BATCH for size in sizes)
+    if count >= 2 * engine.FIRST_BATCH:
+        assert sizes[0] == engine.FIRST_BATCH
+        assert abs(sizes[-1] - sizes[-2]) <= 1  # the last two end together
+        assert len(sizes) <= 2 + -(-count // engine.BATCH)
