@@ -142,3 +142,39 @@ def test_a_first_sync_takes_read_state_from_the_items(server: _Server, tmp_path:
     assert _unread_lists(server.calls) == 1  # now it is the only way to learn of changes
     assert not any(path.endswith("items/contents") for path, _query in server.calls)
     assert flags["Story 1 about the new tram line"] == (True, False)
+
+
+def test_changes_made_during_a_first_sync_win_over_the_items_state(
+    server: _Server, tmp_path: Path
+) -> None:
+    config = parse_config(
+        {"sync": {"service": "greader", "url": server.url, "user": "me", "password": "pw"}},
+        tmp_path / "config.toml",
+    )
+
+    def meanwhile(done: int, total: int) -> None:
+        if done != total or not total:
+            return
+        # Every item is stored, flags off: the reader changes its mind about each of them.
+        with Store(tmp_path / "cache.db") as store:
+            ids = {h.title: h.id for h in store.headlines(HeadlineFilter())}
+            one = [ids["Story 1 about the new tram line"]]  # read on the server
+            two = [ids["Story 2 about the new tram line"]]  # starred on the server
+            store.set_read(one)
+            store.set_read(one, False)
+            store.set_starred(two)
+            store.set_starred(two, False)
+            store.set_read([ids["Story 3 about the new tram line"]])
+
+    with Store(tmp_path / "cache.db") as store:
+        report = sync_account(
+            store, config.sync, "pw", NetworkConfig(timeout=5.0), progress=meanwhile
+        )
+        flags = {h.title: (h.read, h.starred) for h in store.headlines(HeadlineFilter())}
+    assert report.added == 3
+    assert flags == {
+        "Story 1 about the new tram line": (False, False),
+        "Story 2 about the new tram line": (False, False),
+        "Story 3 about the new tram line": (True, False),
+    }
+    assert (report.read_changed, report.starred_changed) == (0, 0)

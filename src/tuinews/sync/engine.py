@@ -18,7 +18,8 @@ A sync, in order:
    also store them: each answer in its own transaction, or several answers in one when they
    wait for a worker), learning each feed's language from its first items (`feed_language`);
 6. set read and starred flags of every cached server article as the server has them, except
-   articles with a change still queued (made while this sync ran): the later change wins.
+   articles with a change still queued (made while this sync ran): the later change wins (after
+   a first sync, only the articles it stored, whose flags are all off, are looked at).
 
 Errors raise `SyncError` (one line, never the password); the cache and the queue stay as they were,
 and the next sync starts over from the same point. Nothing here imports Textual.
@@ -325,9 +326,11 @@ class _Sync:
         await self._download(client, wanted)
         if fresh:
             unread = self.unread
-        self.report.read_changed, self.report.starred_changed = self.state.apply_server_state(
-            unread, starred
-        )
+        if fresh and self.report.added == self.report.downloaded:  # all new, flags off
+            flags = self.state.flag_new_items([i for i in wanted if i not in unread], starred)
+        else:
+            flags = self.state.apply_server_state(unread, starred)
+        self.report.read_changed, self.report.starred_changed = flags
         self.state.forget_gone_items(unread | starred)
         self.state.mark_fetched([_id(s) for s in self.sources.values()], started)
         server_time = client.server_time if client.server_time is not None else started
