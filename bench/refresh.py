@@ -33,6 +33,7 @@ from xml.sax.saxutils import escape
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from feedserver import FeedServer
+from user_env import user_env
 
 LANGUAGES = {
     "en": "The council approved the new tram line after a long debate about costs and routes.",
@@ -96,11 +97,7 @@ def bench_set(feeds: int, items: int, tui: bool = False) -> None:
         lines = [f'[cache]\npath = "{folder / "cache.db"}"\n[network]\nconcurrency = 8\n']
         lines += [f'[[sources]]\nurl = "{url}"\n' for url in urls]
         config.write_text("\n".join(lines), encoding="utf-8")
-        env = {
-            **os.environ,
-            "XDG_CONFIG_HOME": str(folder / "config"),
-            "XDG_DATA_HOME": str(folder / "data"),
-        }
+        env = user_env(XDG_CONFIG_HOME=str(folder / "config"), XDG_DATA_HOME=str(folder / "data"))
         command = [sys.executable, "-m", "tuinews", "--config", str(config), "fetch", "--quiet"]
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         cold, _ = run(command, env)

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from tuinews.model import Article, Source, SourceKind, paragraph
 from tuinews.store import Store
+from user_env import user_env
 
 WORDS = {
     "en": [
@@ -157,9 +158,10 @@ def build_cache(folder: Path, count: int) -> Path:
 
 def spawn(config: Path, home: Path) -> tuple[int, int]:
     """Run tuinews in a pty of 120x40; returns (pid, master fd)."""
+    base = user_env()
     pid, fd = pty.fork()
     if pid == 0:
-        env = dict(os.environ)
+        env = dict(base)
         env.update(
             TERM="xterm-256color",
             COLUMNS="120",

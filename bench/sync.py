@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from feedserver import FeedServer
 from freshrss_server import FreshRSS
 from refresh import FEEDS_PER_SITE, make_feed, run
+from user_env import user_env
 
 
 def serve_feeds(stack: contextlib.ExitStack, feeds: int, items: int) -> tuple[list[str], list[str]]:
@@ -133,11 +134,7 @@ def main() -> None:
             f" {args.feeds} feeds (set up in {time.perf_counter() - started:.0f} s, not timed)"
         )
 
-        env = {
-            **os.environ,
-            "XDG_CONFIG_HOME": str(folder / "config"),
-            "XDG_DATA_HOME": str(folder / "data"),
-        }
+        env = user_env(XDG_CONFIG_HOME=str(folder / "config"), XDG_DATA_HOME=str(folder / "data"))
         sync_config = account.config(folder / "sync")
         sync_command = [sys.executable, "-m", "tuinews", "--config", str(sync_config), "sync", "-q"]
         fetch_folder = folder / "fetch"
