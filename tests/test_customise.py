@@ -22,6 +22,7 @@ from tuinews.ui.commands import TuinewsCommands
 from tuinews.ui.headline_list import HeadlineList
 from tuinews.ui.help_screen import HelpScreen, key_text
 from tuinews.ui.keymap import binding_ids, check_ui_config
+from tuinews.ui.sources_pane import natural_key
 
 ARTICLES = {
     "tram.md": "---\ntitle: Tram line opens\ndate: 2026-11-03T09:00:00Z\nlang: en\n---\n\nThe new tram line.\n",
@@ -282,6 +283,45 @@ async def test_hide_keeps_matching_titles_out_of_the_list(folder: Path, tmp_path
 
 
 # The sources pane
+
+
+async def test_sources_pane_lists_names_in_natural_order(tmp_path: Path):
+    sources = []
+    for name, tags in (
+        ("Feed 10", []),
+        ("feed 9", []),
+        ("Feed 100", []),
+        ("Ep 2", ["Show 10"]),
+        ("Ep 10", ["Show 9"]),
+    ):
+        path = tmp_path / name
+        path.mkdir()
+        (path / "a.md").write_text(f"---\ntitle: From {name}\nlang: en\n---\n\nText.\n")
+        sources.append({"path": str(path), "name": name, "tags": tags})
+    app = TuinewsApp(config(tmp_path, {"sources": sources}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        pane = app.query_one("#sources")
+        prompts = [
+            re.sub(r"(?<=\S) {2,}", " ", str(pane.get_option_at_index(i).prompt))
+            for i in range(pane.option_count)
+        ]
+        assert prompts == [
+            "All 5 (5)",
+            "feed 9 1 (1)",
+            "Feed 10 1 (1)",
+            "Feed 100 1 (1)",
+            "# Show 9 1 (1)",
+            "  Ep 10 1 (1)",
+            "# Show 10 1 (1)",
+            "  Ep 2 1 (1)",
+        ]
+
+
+def test_natural_order_compares_runs_of_digits_as_numbers() -> None:
+    names = ["b10", "B9", "a", "b009", "b9x", "b" + "9" * 5000, "b10x", "b", "٣"]
+    ordered = sorted(names, key=natural_key)
+    assert ordered == ["a", "b", "B9", "b009", "b9x", "b10", "b10x", "b" + "9" * 5000, "٣"]
 
 
 async def test_sources_pane_groups_by_tag(tmp_path: Path):
