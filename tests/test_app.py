@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -319,6 +320,27 @@ async def test_feeds_refresh_in_the_background_and_r_refreshes(feed_server, tmp_
                 break
         assert app.query_one(HeadlineList).row_count == count * 3 + 1
         assert any("1 new" in n.message for n in app._notifications)
+
+
+async def test_a_first_refresh_shows_articles_as_they_come(feed_server, tmp_path: Path) -> None:
+    from test_refresh import rss
+
+    feed_server.add_feed("/fast.xml", rss("Fast", [(f"fast{n}", f"Fast {n}") for n in range(3)]))
+    feed_server.add_feed(
+        "/slow.xml", rss("Slow", [(f"slow{n}", f"Slow {n}") for n in range(2)]), delay=3.0
+    )
+    app = TuinewsApp(load_config(), [feed_server.url("/fast.xml"), feed_server.url("/slow.xml")])
+    async with app.run_test(size=(120, 40)) as pilot:
+        headlines = app.query_one(HeadlineList)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not headlines.row_count:
+            await pilot.pause(0.05)
+        # The fast feed's articles show while the slow feed is still coming.
+        assert headlines.row_count == 3
+        assert app._progress is not None
+        while time.monotonic() < deadline and headlines.row_count < 5:
+            await pilot.pause(0.05)
+        assert headlines.row_count == 5
 
 
 async def test_my_languages_and_one_version_per_story(tmp_path: Path) -> None:

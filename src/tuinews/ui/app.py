@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -91,6 +92,9 @@ TRANSLATION_OFF = N_(
     " and url = the server's address in the config file."
 )
 MAX_NOTIFIED_ERRORS = 5
+INTERIM_RELOAD = 1.0
+"""Seconds between reloads of an empty headline list while a load brings articles in: a first
+refresh or sync shows what it has stored so far (a list with rows waits for the end)."""
 
 
 class SearchInput(Input):
@@ -146,6 +150,8 @@ class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
         self._refresh_requested = False
         self._progress: tuple[str, int, int] | None = None
         """What is loading: ("files"|"feeds"|"refresh", done, total), or None."""
+        self._interim_at = float("-inf")
+        """When the empty list was last reloaded while a load ran (`INTERIM_RELOAD`)."""
         self._machine: tuple[MachineTranslation, Article] | None = None
         """The machine translation on show (`T`) and the original it replaced, or None."""
         self._translating: tuple[int, int, int] | None = None
@@ -407,8 +413,18 @@ class TuinewsApp(ReadingState, LinkActions, FullTextActions, App[int]):
 
     def on_load_progress(self, message: LoadProgress) -> None:
         self._progress = (message.kind, message.done, message.total)
-        self.query_one(HeadlineList).empty_message = f"{self._progress_text()}…"
+        headlines = self.query_one(HeadlineList)
+        headlines.empty_message = f"{self._progress_text()}…"
         self._update_status()
+        now = time.monotonic()
+        if (
+            message.done
+            and self._loaded
+            and not headlines.row_count
+            and now - self._interim_at >= INTERIM_RELOAD
+        ):
+            self._interim_at = now
+            self._reload_source_names()  # the sources a sync registered, then the view
 
     def on_load_failed(self, message: LoadFailed) -> None:
         """The load stopped short (its process died, or the cache failed): one notification."""
