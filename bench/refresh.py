@@ -147,7 +147,7 @@ def tui_latency(config: Path, home: Path, presses: int = 60) -> None:
 
     from startup import drain, key_latency, read_until, spawn
 
-    pid, fd = spawn(config, home)
+    pid, fd = spawn(config, home, user_env())
     try:
         read_until(fd, b"Language", timeout=20)
         drain(fd, quiet=0.05, limit=0.5)

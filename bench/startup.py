@@ -156,9 +156,9 @@ def build_cache(folder: Path, count: int) -> Path:
     return config
 
 
-def spawn(config: Path, home: Path) -> tuple[int, int]:
-    """Run tuinews in a pty of 120x40; returns (pid, master fd)."""
-    base = user_env()
+def spawn(config: Path, home: Path, base: dict[str, str]) -> tuple[int, int]:
+    """Run tuinews in a pty of 120x40 with the environment `base` (plus XDG folders and the
+    terminal); returns (pid, master fd)."""
     pid, fd = pty.fork()
     if pid == 0:
         env = dict(base)
@@ -240,8 +240,9 @@ def measure(count: int, presses: int, runs: int) -> dict[str, float]:
 
 def run_once(config: Path, folder: Path, presses: int) -> dict[str, float]:
     """One start: first headlines, RSS, and (when `presses`) key-to-frame latencies."""
+    base = user_env()  # (compiles what needs it: before the clock starts)
     started = time.perf_counter()
-    pid, fd = spawn(config, folder)
+    pid, fd = spawn(config, folder, base)
     try:
         seen = read_until(fd, MARKER.encode(), timeout=30)
         first = (seen - started) if seen else float("nan")

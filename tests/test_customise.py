@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -285,28 +286,33 @@ async def test_hide_keeps_matching_titles_out_of_the_list(folder: Path, tmp_path
 # The sources pane
 
 
-async def test_sources_pane_lists_names_in_natural_order(tmp_path: Path):
+def one_article_sources(tmp_path: Path, named: Iterable[tuple[str, list[str]]]) -> list[dict]:
+    """`[[sources]]` entries: a folder of one Markdown article for each (name, tags)."""
     sources = []
-    for name, tags in (
-        ("Feed 10", []),
-        ("feed 9", []),
-        ("Feed 100", []),
-        ("Ep 2", ["Show 10"]),
-        ("Ep 10", ["Show 9"]),
-    ):
+    for name, tags in named:
         path = tmp_path / name
         path.mkdir()
         (path / "a.md").write_text(f"---\ntitle: From {name}\nlang: en\n---\n\nText.\n")
         sources.append({"path": str(path), "name": name, "tags": tags})
-    app = TuinewsApp(config(tmp_path, {"sources": sources}))
+    return sources
+
+
+def pane_rows(app: TuinewsApp) -> list[str]:
+    """The sources pane's rows as text, runs of spaces after a word made one."""
+    pane = app.query_one("#sources")
+    return [
+        re.sub(r"(?<=\S) {2,}", " ", str(pane.get_option_at_index(i).prompt))
+        for i in range(pane.option_count)
+    ]
+
+
+async def test_sources_pane_lists_names_in_natural_order(tmp_path: Path):
+    named = [("Feed 10", []), ("feed 9", []), ("Feed 100", [])]
+    named += [("Ep 2", ["Show 10"]), ("Ep 10", ["Show 9"])]
+    app = TuinewsApp(config(tmp_path, {"sources": one_article_sources(tmp_path, named)}))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        pane = app.query_one("#sources")
-        prompts = [
-            re.sub(r"(?<=\S) {2,}", " ", str(pane.get_option_at_index(i).prompt))
-            for i in range(pane.option_count)
-        ]
-        assert prompts == [
+        assert pane_rows(app) == [
             "All 5 (5)",
             "feed 9 1 (1)",
             "Feed 10 1 (1)",
@@ -325,21 +331,11 @@ def test_natural_order_compares_runs_of_digits_as_numbers() -> None:
 
 
 async def test_sources_pane_groups_by_tag(tmp_path: Path):
-    sources = []
-    for name, tags in (("Zeta", []), ("Alpha", ["world", "news"]), ("Beta", ["local"])):
-        path = tmp_path / name
-        path.mkdir()
-        (path / "a.md").write_text(f"---\ntitle: From {name}\nlang: en\n---\n\nText.\n")
-        sources.append({"path": str(path), "name": name, "tags": tags})
-    app = TuinewsApp(config(tmp_path, {"sources": sources}))
+    named = [("Zeta", []), ("Alpha", ["world", "news"]), ("Beta", ["local"])]
+    app = TuinewsApp(config(tmp_path, {"sources": one_article_sources(tmp_path, named)}))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        pane = app.query_one("#sources")
-        prompts = [
-            re.sub(r"(?<=\S) {2,}", " ", str(pane.get_option_at_index(i).prompt))
-            for i in range(pane.option_count)
-        ]
-        assert prompts == [
+        assert pane_rows(app) == [
             "All 3 (3)",
             "Zeta 1 (1)",
             "# local 1 (1)",

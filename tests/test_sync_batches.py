@@ -4,18 +4,15 @@ a small fake Google Reader server that takes at most `cap` ids per request."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fake_greader import Answer, FakeGReader, wanted_items
 from tuinews.config import NetworkConfig, parse_config
 from tuinews.store import HeadlineFilter, Store
 from tuinews.sync import engine
@@ -37,7 +34,7 @@ def _item(number: int) -> dict:
     }
 
 
-class _Server:
+class _Server(FakeGReader):
     """One feed of `COUNT` items; items/contents refuses more than `cap` ids with `status`.
     `asked` logs how many ids each items/contents request named, and whether it was refused."""
 
@@ -45,54 +42,23 @@ class _Server:
         self.cap = cap
         self.status = status
         self.asked: list[tuple[int, bool]] = []
-        server = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                self._answer(b"")
-
-            def do_POST(self) -> None:
-                self._answer(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-
-            def _answer(self, body: bytes) -> None:
-                path = urlsplit(self.path).path.removeprefix("/api/greader.php/")
-                status, data = server.answer(path, body)
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                with contextlib.suppress(ConnectionError):  # the client stopped reading
-                    self.wfile.write(data)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/api/greader.php"
-
-    def answer(self, path: str, body: bytes) -> tuple[int, bytes]:
+    def answer(self, path: str, query: dict[str, list[str]], body: bytes) -> Answer:
         if path == "accounts/ClientLogin":
-            return 200, b"SID=x\nAuth=me/token\n"
+            return "SID=x\nAuth=me/token\n"
         if path == "reader/api/0/subscription/list":
-            return 200, json.dumps(
-                {"subscriptions": [{"id": "feed/1", "title": "Courier"}]}
-            ).encode()
+            return json.dumps({"subscriptions": [{"id": "feed/1", "title": "Courier"}]})
         if path == "reader/api/0/stream/items/ids":
-            refs = [{"id": str(n)} for n in range(1, COUNT + 1)]
-            return 200, json.dumps({"itemRefs": refs}).encode()
+            return json.dumps({"itemRefs": [{"id": str(n)} for n in range(1, COUNT + 1)]})
         if path == "reader/api/0/stream/items/contents":
-            wanted = [int(v.rsplit("/", 1)[-1], 16) for v in parse_qs(body.decode())["i"]]
+            wanted = wanted_items(body)
             refused = len(wanted) > self.cap
             self.asked.append((len(wanted), refused))
             if refused:
-                return self.status, b"Too many items"
-            return 200, json.dumps({"items": [_item(n) for n in wanted]}).encode()
-        return 200, b"{}"
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+                return self.status, "Too many items"
+            return json.dumps({"items": [_item(n) for n in wanted]})
+        return "{}"
 
 
 @pytest.fixture

@@ -5,14 +5,12 @@ Google Reader server that logs the calls (the real FreshRSS tests are in test_sy
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from fake_greader import FakeGReader, wanted_items
 from tuinews.config import NetworkConfig, parse_config
 from tuinews.store import HeadlineFilter, Store
 from tuinews.sync.engine import sync_account
@@ -37,40 +35,15 @@ def _item(number: int, categories: list[str]) -> dict:
 ITEMS = {1: _item(1, [READ_STATE]), 2: _item(2, [STARRED_STATE]), 3: _item(3, [])}
 
 
-class _Server:
+class _Server(FakeGReader):
     """The calls a sync makes, answered for one feed with three items; `calls` logs them."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, list[str]]]] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                self._answer(b"")
-
-            def do_POST(self) -> None:
-                self._answer(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-
-            def _answer(self, body: bytes) -> None:
-                parts = urlsplit(self.path)
-                path = parts.path.removeprefix("/api/greader.php/")
-                query = parse_qs(parts.query)
-                server.calls.append((path, query))
-                self.send_response(200)
-                data = server.answer(path, query, body).encode()
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/api/greader.php"
+        super().__init__()
 
     def answer(self, path: str, query: dict[str, list[str]], body: bytes) -> str:
+        self.calls.append((path, query))
         if path == "accounts/ClientLogin":
             return "SID=x\nAuth=me/token\n"
         if path == "reader/api/0/subscription/list":
@@ -87,13 +60,8 @@ class _Server:
                 numbers = [1, 2, 3]
             return json.dumps({"itemRefs": [{"id": str(n)} for n in numbers]})
         if path == "reader/api/0/stream/items/contents":
-            wanted = [int(v.rsplit("/", 1)[-1], 16) for v in parse_qs(body.decode())["i"]]
-            return json.dumps({"items": [ITEMS[n] for n in wanted]})
+            return json.dumps({"items": [ITEMS[n] for n in wanted_items(body)]})
         return "{}"
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture

@@ -5,14 +5,12 @@ Against a small fake Google Reader server with three feeds in three languages.""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from fake_greader import FakeGReader, wanted_items
 from tuinews.config import NetworkConfig, parse_config
 from tuinews.store import HeadlineFilter, Store
 from tuinews.sync import engine
@@ -54,34 +52,7 @@ ITEMS = {
 }
 
 
-class _Server:
-    def __init__(self) -> None:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                self._answer(b"")
-
-            def do_POST(self) -> None:
-                self._answer(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-
-            def _answer(self, body: bytes) -> None:
-                parts = urlsplit(self.path)
-                path = parts.path.removeprefix("/api/greader.php/")
-                data = server.answer(path, parse_qs(parts.query), body).encode()
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/api/greader.php"
-
+class _Server(FakeGReader):
     def answer(self, path: str, query: dict[str, list[str]], body: bytes) -> str:
         if path == "accounts/ClientLogin":
             return "SID=x\nAuth=me/token\n"
@@ -94,8 +65,7 @@ class _Server:
             numbers = [n for n in ITEMS if not starred or n % 7 == 0]
             return json.dumps({"itemRefs": [{"id": str(n)} for n in reversed(numbers)]})
         if path == "reader/api/0/stream/items/contents":
-            wanted = [int(v.rsplit("/", 1)[-1], 16) for v in parse_qs(body.decode())["i"]]
-            return json.dumps({"items": [ITEMS[n] for n in wanted]})
+            return json.dumps({"items": [ITEMS[n] for n in wanted_items(body)]})
         return "{}"
 
 
@@ -103,8 +73,7 @@ class _Server:
 def server() -> Iterator[_Server]:
     fake = _Server()
     yield fake
-    fake.httpd.shutdown()
-    fake.httpd.server_close()
+    fake.close()
 
 
 def _sync(folder: Path, url: str) -> tuple[engine.SyncReport, list[tuple]]:
