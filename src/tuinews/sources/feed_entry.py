@@ -15,6 +15,7 @@ Both readers fill an `EntryDraft` per entry; `build_entries` applies the rules t
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -54,6 +55,9 @@ class FeedContext:
     language: str | None = None  # the feed's declared language, normalised
     header_language: str | None = None  # the HTTP Content-Language, normalised
     fetched_at: datetime | None = None
+    detect: Callable[[str], str | None] = detect_language
+    """Detection for an entry without a declared language, given its text sample (title and
+    first paragraphs, as plain text); a sync gives one that learns the feed's language."""
 
 
 @dataclass(slots=True)
@@ -207,7 +211,7 @@ def _build(draft: EntryDraft, context: FeedContext) -> tuple[Article, str | _Fin
     title = html_text(draft.title) if draft.title_is_html else clean_line(draft.title)
     origin = _META if language else LangOrigin.UNKNOWN
     if language is None:
-        language = detect_language(_text_sample(title, blocks, _DETECT_CHARS))
+        language = context.detect(_text_sample(title, blocks, _DETECT_CHARS))
         origin = LangOrigin.DETECTED if language else LangOrigin.UNKNOWN
         language = language or UNKNOWN_LANGUAGE
         if links:

@@ -17,13 +17,14 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
-from tuinews.model import Article, LangOrigin, Source, SourceKind, article_uid
+from tuinews.model import Article, Source, SourceKind, article_uid
 from tuinews.sources.feed_entry import EntryDraft, FeedContext, build_entries
 from tuinews.store import Store, StoreError
 from tuinews.store.sync_state import SyncState
-from tuinews.sync.feed_language import FeedLanguages, signature
+from tuinews.sync.feed_language import FeedLanguages
 from tuinews.sync.protocol import ServerItem, item_long_id, parse_items
 from tuinews.sync.worker import StoredItems
 
@@ -62,25 +63,9 @@ def item_articles(
         return []
     first = items[0]
     context = FeedContext(url=first.html_url or "", fetched_at=fetched_at)
-    if languages is None or len({item.item for item in items}) != len(items):
-        # (An answer that repeats an item: `build_entries` sorts the copies out together.)
-        return build_entries([_draft(item) for item in items], context)
-    articles: list[Article] = []
-    for item in items:
-        draft = _draft(item)
-        learnt = languages.choose(item.stream_id, item.title, item.body)
-        if learnt is not None:
-            draft.language = learnt
-        built = build_entries([draft], context)
-        for article in built:
-            if learnt is not None:
-                article.lang_origin = LangOrigin.DETECTED  # as detection would have said
-            else:
-                detected = article.lang_origin == LangOrigin.DETECTED
-                letters = signature(item.title, item.body)
-                languages.detected(item.stream_id, letters, article.language if detected else None)
-        articles.extend(built)
-    return articles
+    if languages is not None:
+        context.detect = partial(languages.detect, first.stream_id)
+    return build_entries([_draft(item) for item in items], context)
 
 
 def _draft(item: ServerItem) -> EntryDraft:

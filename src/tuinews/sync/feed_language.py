@@ -3,7 +3,10 @@
 The Google Reader API says no language, so every server item would go through language detection
 (a tenth of a first sync's work). Most feeds are written in one language: once the first `LEARN`
 items of a feed (with enough text) are all detected as the same language, its later items of the
-same sync get that language without detection, marked as detected all the same.
+same sync get that language without detection, marked as detected all the same. `FeedLanguages.detect`
+stands in for detection when the items are built (`FeedContext.detect`): it is given the text
+sample detection would read (title and first paragraphs, plain text), so the checks below read
+no HTML of their own.
 
 Mixed-language feeds keep per-item detection: a feed whose first items disagree is detected item by
 item for the rest of the sync, and so is every item whose letters do not look like those the learning
@@ -15,17 +18,18 @@ learnt, so an item is checked in one pass over its text. Items that would get th
 are detected anyway now and then, as checks: the `SPOT`-th one, then after twice as many, up to
 every `SPOT_MAX`-th (each check that agrees earns the feed more trust; a 50-item feed gets two
 checks rather than six). A disagreement there, or any detected item in another language, ends the
-learning for that feed. An item with little text is
-always detected (detection may find no language in it).
+learning for that feed. An item with little text is always detected (detection may find no
+language in it).
 """
 
 from __future__ import annotations
 
-import html
 import re
 import string
 import threading
 from dataclasses import dataclass, field
+
+from tuinews.sources.language import detect_language
 
 LEARN = 4
 """Items of a feed that must be detected as one language before the others get it."""
@@ -36,17 +40,14 @@ SPOT_MAX = 64
 MIN_LETTERS = 80
 """Letters an item needs for the learnt language (detection wants 20 in its sample; with four
 times that, counted roughly, the text is never too short for detection)."""
-_SCAN_CHARS = 4000
-_TAG = re.compile(r"<[^>]*>")
 _ASCII_LETTERS = string.ascii_letters.encode("ascii")
 
 Signature = frozenset[str]
 
 
-def signature(title: str, body: str) -> Signature | None:
-    """The non-ASCII letters in an item's title and HTML body, as written and case folded (empty for
+def signature(text: str) -> Signature | None:
+    """The non-ASCII letters of an item's text sample, as written and case folded (empty for
     plain ASCII text), or None when it has too few letters to skip detection."""
-    text = _plain_text(title, body)
     non_ascii = _non_ascii_if_enough_letters(text)
     if non_ascii is None:
         return None
@@ -55,15 +56,6 @@ def signature(title: str, body: str) -> Signature | None:
     letters = {char for char in set(text) if char > "\x7f" and char.isalpha()}
     folded = "".join(letters).casefold()
     return frozenset(letters.union(char for char in folded if char > "\x7f" and char.isalpha()))
-
-
-def _plain_text(title: str, body: str) -> str:
-    text = f"{title}\n{body[:_SCAN_CHARS]}"
-    if "<" in text:
-        text = _TAG.sub(" ", text)
-    if "&" in text:
-        text = html.unescape(text)
-    return text
 
 
 def _non_ascii_if_enough_letters(text: str) -> int | None:
@@ -123,16 +115,25 @@ class FeedLanguages:
         self._feeds: dict[str, _Feed] = {}
         self._lock = threading.Lock()
 
-    def choose(self, stream_id: str, title: str, body: str) -> str | None:
-        """The language to give an item (its title and HTML body) without detection, or None to
-        detect it: the feed's learnt language, when the item has enough letters, none that the
-        learning items lacked, and (in a feed with non-ASCII letters) some that they had."""
+    def detect(self, stream_id: str, text: str) -> str | None:
+        """The language of an item of this feed, given its text sample (what `detect_language`
+        takes): the learnt one when `choose` gives it, else what detection finds, learnt from."""
+        chosen = self.choose(stream_id, text)
+        if chosen is not None:
+            return chosen
+        language = detect_language(text)
+        self.detected(stream_id, signature(text), language)
+        return language
+
+    def choose(self, stream_id: str, text: str) -> str | None:
+        """The language to give an item (its text sample) without detection, or None to detect
+        it: the feed's learnt language, when the item has enough letters, none that the learning
+        items lacked, and (in a feed with non-ASCII letters) some that they had."""
         with self._lock:
             feed = self._feeds.get(stream_id)
             if feed is None or feed.language is None or feed.mixed or feed.novel is None:
                 return None
             novel, known = feed.novel, feed.known
-        text = _plain_text(title, body)
         if _non_ascii_if_enough_letters(text) is None or novel.search(text):
             return None
         if known is not None and not known.search(text):
