@@ -27,6 +27,7 @@ import gzip as gziplib
 import hashlib
 import select
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -141,8 +142,10 @@ def _not_modified_since(header: str, last_modified: str | None) -> bool:
 class FeedServer:
     """A loopback HTTP server whose routes tests add at runtime. Use as a context manager."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", *, tls: ssl.SSLContext | None = None) -> None:
+        """With `tls` (a server context), the server speaks https only."""
         self.host = host
+        self.scheme = "https" if tls is not None else "http"
         self.hits: Counter[str] = Counter()
         self.last_headers: dict[str, dict[str, str]] = {}
         self.in_flight = 0
@@ -152,6 +155,8 @@ class FeedServer:
         self._stop = threading.Event()
         self._connections: dict[socket.socket, threading.Thread] = {}
         self._httpd = _HTTPServer((host, 0), self)
+        if tls is not None:
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
         self.port: int = self._httpd.server_address[1]
         self._thread: threading.Thread | None = None
         self._closed = False
@@ -197,7 +202,7 @@ class FeedServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def url(self, path: str = "/") -> str:
         """The absolute URL of `path` on this server."""

@@ -35,6 +35,7 @@ import httpx
 
 from tuinews import __version__
 from tuinews.i18n import N_, _
+from tuinews.sources.http_transport import LazyTLS, transport_options
 
 try:
     import brotli
@@ -158,9 +159,10 @@ async def fetch_all(
     hosts: dict[str, asyncio.Semaphore] = {}
     # A client (a connection pool) per host: httpcore's pool checks each of its connections at
     # every request, and once it holds more than 20 it closes idle ones, so one pool shared by
-    # many hosts keeps hardly any connection alive. The clients share one TLS context.
+    # many hosts keeps hardly any connection alive. The clients share one TLS context, made at
+    # the first https request.
     clients: dict[str, httpx.AsyncClient] = {}
-    tls = httpx.create_ssl_context(trust_env=True)
+    tls = LazyTLS()
 
     async with contextlib.AsyncExitStack() as stack:
 
@@ -209,9 +211,9 @@ def fetch_all_sync(
     )
 
 
-def _new_client(timeout: float, tls: ssl.SSLContext) -> httpx.AsyncClient:
+def _new_client(timeout: float, tls: LazyTLS) -> httpx.AsyncClient:
     return httpx.AsyncClient(
-        verify=tls,
+        **transport_options(tls),
         headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
         timeout=httpx.Timeout(timeout),
         follow_redirects=False,

@@ -29,6 +29,7 @@ import httpx
 from tuinews.i18n import _
 from tuinews.sources.fetch import USER_AGENT, redact_url
 from tuinews.sources.fetch import _describe_error as describe_error
+from tuinews.sources.http_transport import LazyTLS, transport_options
 from tuinews.sync.protocol import (
     ITEM_PREFIX,
     AnswerTooLarge,
@@ -125,7 +126,9 @@ class GReaderClient:
             follow_redirects=True,
             trust_env=True,
             mounts=_NO_PROXY_MOUNTS,
-            limits=httpx.Limits(max_connections=4, max_keepalive_connections=4),
+            **transport_options(
+                LazyTLS(), httpx.Limits(max_connections=4, max_keepalive_connections=4)
+            ),
         )
         return self
 
