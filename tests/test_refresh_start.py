@@ -1,6 +1,7 @@
 """How a refresh gets its workers going: `tuinews fetch` starts their fork server before the
 downloads when the feeds will answer with content (a first fetch: before importing the command
-line; not for a refresh of 304s), and the refresh hands the workers batches that end evenly."""
+line; not for a refresh of 304s), as `tuinews sync` does into a new cache; and the refresh hands
+the workers batches that end evenly."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from fake_greader import FakeGReader
 from feedserver import FeedServer
 from tuinews.entry import _command
 from tuinews.model import Source, SourceKind
@@ -87,6 +89,36 @@ def test_a_first_fetch_starts_the_fork_server_before_the_downloads(
         timeout=120,
     )
     assert all(f"Item {n}" in listed.stdout for n in range(5))
+
+
+class _EmptyAccount(FakeGReader):
+    def answer(self, path: str, query: dict, body: bytes) -> str:
+        if path == "accounts/ClientLogin":
+            return "Auth=token\n"
+        if path.endswith("subscription/list"):
+            return '{"subscriptions": []}'
+        if path.endswith("unread-count"):
+            return '{"max": 0, "unreadcounts": []}'
+        return '{"itemRefs": []}'
+
+
+def test_a_first_sync_into_a_new_cache_starts_the_fork_server_first(tmp_path: Path) -> None:
+    server = _EmptyAccount()
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[cache]\npath = "{tmp_path / "cache.db"}"\n[sync]\nservice = "greader"\n'
+        f'url = "{server.url}"\nuser = "me"\npassword = "secret"\n',
+        encoding="utf-8",
+    )
+    config.chmod(0o600)
+    try:
+        first = _probe("--config", str(config), "sync", "-q")
+        assert "fork server before cli: True" in first
+        # The cache exists now: the sync decides once it is open (not a first sync: none).
+        again = _probe("--config", str(config), "sync", "-q")
+        assert "fork server before cli: False before downloads: False" in again
+    finally:
+        server.close()
 
 
 def _waiting(*sizes: int, retry: bool = True) -> deque:

@@ -11,7 +11,10 @@ A first `tuinews fetch` (no cache yet, so every feed answers with content) start
 fork server here, after reading the config and before importing the command line, so that the
 parsers load on another core meanwhile: its workers are ready about 0.1 s sooner, a tenth of a
 first fetch of 200 feeds. Later fetches decide once the cache is open (`refresh.start_workers_early`:
-a fetch whose feeds answer 304 needs no parsers).
+a fetch whose feeds answer 304 needs no parsers). A `tuinews sync` into a new cache (a first sync,
+which downloads every item) starts the sync's fork server here too: with a server that answers
+fast, the parsers are otherwise what its first items wait for (15 ms of 0.67 s with a replay of
+FreshRSS's answers; nothing measurable with FreshRSS itself, whose login is slower).
 """
 
 from __future__ import annotations
@@ -28,9 +31,9 @@ def main() -> int:
     """Entry point of the `tuinews` console script."""
     argv = sys.argv[1:]
     command = _command(argv)
-    if command == "fetch" and (os.cpu_count() or 1) > 1:
+    if command in ("fetch", "sync") and (os.cpu_count() or 1) > 1:
         with contextlib.suppress(Exception):  # whatever is wrong, the command line says it
-            _start_first_fetch_workers(argv)
+            _start_first_workers(argv, command)
     from tuinews.cli import COMMANDS
     from tuinews.cli import main as cli_main
 
@@ -64,13 +67,17 @@ def _exit(code: int) -> NoReturn:
     os._exit(code)
 
 
-def _start_first_fetch_workers(argv: list[str]) -> None:
+def _start_first_workers(argv: list[str], command: str) -> None:
     from tuinews import fork_server
     from tuinews.config import config_argument, load_config
     from tuinews.model import SourceKind
 
     config = load_config(config_argument(argv))
     if config.cache.path.exists():
+        return
+    if command == "sync":
+        if config.sync.enabled:
+            fork_server.start(fork_server.SYNC_PRELOAD)
         return
     feeds = sum(1 for source in config.sources if source.kind is SourceKind.URL)
     if feeds >= fork_server.REFRESH_POOL_THRESHOLD:
