@@ -318,6 +318,23 @@ def test_password_from_a_command_and_a_warning_for_a_readable_file(
     assert account.password not in result.stderr + result.stdout
 
 
+def test_an_app_key_in_a_readable_file_is_warned_about(account: Account, tmp_path: Path) -> None:
+    """FreshRSS ignores the app headers that Inoreader wants; the key is a secret all the same."""
+    config = account.config(tmp_path / "app", password="")
+    config.write_text(
+        config.read_text().replace(
+            'password = ""\n',
+            f"password_command = \"printf '%s\\\\n' {account.password}\"\n"
+            'app_id = "1000001414"\napp_key = "kk18irxGeoXA5wyFg9U1Pp"\n',
+        )
+    )
+    config.chmod(0o644)
+    result = run_cli("--config", str(config), "sync")
+    assert result.returncode == 0, result.stderr
+    assert "holds the [sync] app_key and other users can read it" in result.stderr
+    assert "kk18irx" not in result.stderr + result.stdout
+
+
 def test_server_killed_mid_sync_loses_nothing_and_the_next_sync_completes(
     account: Account, freshrss: FreshRSS, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

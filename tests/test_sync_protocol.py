@@ -50,9 +50,29 @@ def test_sync_config_is_checked_key_by_key(tmp_path: Path) -> None:
         ({**good, "password": "a", "password_command": "b"}, "set one of"),
         ({**good, "password": 42}, "'sync.password' must be a string"),
         ({**good, "colour": "red"}, "unknown key 'sync.colour'"),
+        ({**good, "password": "x", "app_id": "1000"}, "set both 'sync.app_id' and 'sync.app_key'"),
+        ({**good, "password": "x", "app_key": "k"}, "set both 'sync.app_id' and 'sync.app_key'"),
+        (
+            {**good, "password": "x", "url": "https://www.inoreader.com"},
+            "Inoreader wants 'sync.app_id' and 'sync.app_key'",
+        ),
     ]:
         with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
             _config(tmp_path, bad)
+
+
+def test_an_app_id_and_key_are_kept_and_the_key_never_shown(tmp_path: Path) -> None:
+    inoreader = {
+        "service": "greader",
+        "url": "https://jp.inoreader.com",
+        "user": "me@example.org",
+        "password_command": "pass inoreader",
+        "app_id": " 1000001414 ",
+        "app_key": "kk18irxGeoXA5wyFg9U1PpTuabDu2WWG",
+    }
+    sync = parse_config({"sync": inoreader}, tmp_path / "c").sync
+    assert (sync.app_id, sync.app_key) == ("1000001414", "kk18irxGeoXA5wyFg9U1PpTuabDu2WWG")
+    assert "kk18" not in repr(sync)
 
 
 def test_the_example_config_documents_every_sync_key() -> None:
@@ -246,6 +266,60 @@ def _sync(tmp_path: Path, url: str, *, timeout: float = 5.0):
         return sync_account(
             store, config.sync, "pw-secret", NetworkConfig(timeout=timeout), progress=None
         )
+
+
+APP_KEY = "kk18irxGeoXA5wyFg9U1PpTuabDu2WWG"
+
+
+def _app_required(answer: Callable[[BaseHTTPRequestHandler], None], seen: list[tuple]):
+    """`answer`, for requests that carry the app's headers (as Inoreader wants); 403 without."""
+
+    def checked(handler: BaseHTTPRequestHandler) -> None:
+        headers = (handler.headers.get("AppId"), handler.headers.get("AppKey"))
+        seen.append(headers)
+        if headers != ("1000001414", APP_KEY):
+            # A server that quotes what it was sent: the key must not reach the message.
+            handler.send_response(403, f"App authentication required ({headers[1]})")
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+            return
+        answer(handler)
+
+    return checked
+
+
+def test_an_app_id_and_key_go_with_every_request(fake: _FakeServer, tmp_path: Path) -> None:
+    seen: list[tuple] = []
+    fake.routes = {path: _app_required(answer, seen) for path, answer in fake.routes.items()}
+    app = {"app_id": "1000001414", "app_key": APP_KEY}
+    sync = {"service": "greader", "url": fake.url, "user": "me", "password": "pw-secret"}
+    with Store(tmp_path / "cache.db") as store:
+        config = parse_config({"sync": {**sync, **app}}, tmp_path / "config.toml")
+        report = sync_account(store, config.sync, "pw-secret", NetworkConfig(), progress=None)
+    assert report.subscriptions == 0
+    assert len(seen) == report.requests and set(seen) == {("1000001414", APP_KEY)}
+
+    wrong = {**app, "app_key": APP_KEY[:-1] + "X"}
+    with Store(tmp_path / "other.db") as store:
+        config = parse_config({"sync": {**sync, **wrong}}, tmp_path / "config.toml")
+        with pytest.raises(AuthError) as refused:
+            sync_account(store, config.sync, "pw-secret", NetworkConfig(), progress=None)
+    assert "wrong user, password or app (sync.app_id, sync.app_key)" in str(refused.value)
+    assert APP_KEY[:-1] not in str(refused.value)
+
+    def quoting(handler: BaseHTTPRequestHandler) -> None:
+        """A refusal whose reason phrase quotes the key it was sent."""
+        handler.send_response(500, f"Quota exceeded for {handler.headers.get('AppKey')}")
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    fake.routes["reader/api/0/unread-count"] = quoting
+    with Store(tmp_path / "third.db") as store:
+        config = parse_config({"sync": {**sync, **app}}, tmp_path / "config.toml")
+        with pytest.raises(ServerError) as failed:
+            sync_account(store, config.sync, "pw-secret", NetworkConfig(), progress=None)
+    assert "HTTP 500 Quota exceeded for ***" in str(failed.value)
+    assert APP_KEY not in str(failed.value)
 
 
 def test_a_server_that_follows_the_protocol_gives_an_empty_sync(

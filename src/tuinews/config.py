@@ -102,6 +102,11 @@ class SyncConfig:
     """A shell command whose first output line is the password (pass, secret-tool...)."""
     password: str = field(default="", repr=False)
     """The password itself (tuinews warns when the config file is readable by others)."""
+    app_id: str = ""
+    """The id of an app registered with the server, sent with every request (Inoreader wants one
+    with ClientLogin); with `app_key`."""
+    app_key: str = field(default="", repr=False)
+    """That app's key (a secret, like the password)."""
 
     @property
     def enabled(self) -> bool:
@@ -166,6 +171,8 @@ _SECTIONS: dict[str, dict[str, tuple[type, ...]]] = {
         "user": (str,),
         "password_command": (str,),
         "password": (str,),
+        "app_id": (str,),
+        "app_key": (str,),
     },
 }
 _BIDI_MODES = ("auto", "app", "terminal")
@@ -369,9 +376,35 @@ def _sync(values: dict[str, Any], where: str) -> SyncConfig:
         raise ConfigError(
             _("{path}: set one of 'sync.password_command' and 'sync.password'").format(path=where)
         )
+    app_id = values.get("app_id", "").strip()
+    app_key = values.get("app_key", "").strip()
+    if bool(app_id) != bool(app_key):
+        raise ConfigError(
+            _("{path}: set both 'sync.app_id' and 'sync.app_key' (or neither)").format(path=where)
+        )
+    if service != "none" and not app_id and _is_inoreader(url):
+        raise ConfigError(
+            _(
+                "{path}: Inoreader wants 'sync.app_id' and 'sync.app_key' (register an app at"
+                " https://www.inoreader.com/developers/register-app)"
+            ).format(path=where)
+        )
     return SyncConfig(
-        service=service, url=url, user=user, password_command=command, password=password
+        service=service,
+        url=url,
+        user=user,
+        password_command=command,
+        password=password,
+        app_id=app_id,
+        app_key=app_key,
     )
+
+
+def _is_inoreader(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    return host == "inoreader.com" or host.endswith(".inoreader.com")
 
 
 def _did_you_mean(name: str, known: Iterable[str]) -> str | None:

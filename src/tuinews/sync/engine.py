@@ -255,6 +255,7 @@ class _Sync:
             on_login=self.state.save_auth,
             timeout=self.network.timeout,
             max_bytes=max(self.network.max_bytes, MIN_ANSWER_BYTES),
+            app=(self.sync.app_id, self.sync.app_key) if self.sync.app_id else None,
         )
         if previous.since is None and not push_only:
             # A first sync mostly downloads thousands of items: the workers start (importing the

@@ -101,8 +101,12 @@ class GReaderClient:
         on_login: Callable[[str | None], None] | None = None,
         timeout: float = 20.0,
         max_bytes: int = 64 * 1024 * 1024,
+        app: tuple[str, str] | None = None,
     ) -> None:
+        """`app`: the (id, key) of an app registered with the server, sent with every request as
+        the AppId and AppKey headers (Inoreader)."""
         self.base = url.rstrip("/")
+        self._app = app
         self.user = user
         self._password_source = password
         self._password = password if isinstance(password, str) else ""
@@ -120,8 +124,11 @@ class GReaderClient:
         self._client: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> GReaderClient:
+        headers = {"User-Agent": USER_AGENT}
+        if self._app is not None:
+            headers["AppId"], headers["AppKey"] = self._app
         self._client = httpx.AsyncClient(
-            headers={"User-Agent": USER_AGENT},
+            headers=headers,
             timeout=httpx.Timeout(self.timeout),
             follow_redirects=True,
             trust_env=True,
@@ -315,7 +322,11 @@ class GReaderClient:
         stream_id = data.get("streamId") if isinstance(data, dict) else None
         if not isinstance(stream_id, str) or not stream_id:
             error = data.get("error") if isinstance(data, dict) else None
-            detail = clean_line(str(error))[:_MAX_DETAIL] if error else _("no subscription made")
+            detail = (
+                clean_line(self._redact(str(error)))[:_MAX_DETAIL]
+                if error
+                else _("no subscription made")
+            )
             message = _("{server}: could not subscribe to {url}: {detail}")
             raise ServerError(message.format(server=self.where, url=url, detail=detail), 400)
         title = clean_line(_str(data.get("streamName"))) or url
@@ -427,11 +438,14 @@ class GReaderClient:
         status = response.status_code
         if status in (401, 403):
             if not auth:
-                raise AuthError(
-                    _("{url}: wrong user or password (the server refused the login)").format(
-                        url=self.where
+                if self._app is not None:  # (Inoreader refuses an unknown app at the login)
+                    message = _(
+                        "{url}: wrong user, password or app (sync.app_id, sync.app_key): the"
+                        " server refused the login"
                     )
-                )
+                else:
+                    message = _("{url}: wrong user or password (the server refused the login)")
+                raise AuthError(message.format(url=self.where))
             if data is not None and "T" in data and response.headers.get("google-bad-token"):
                 raise _BadToken()
             raise _Refused(status)
@@ -458,7 +472,8 @@ class GReaderClient:
         return b"".join(chunks)
 
     def _redact(self, text: str) -> str:
-        for secret in (self._password, self._auth, self._token):
+        app_key = self._app[1] if self._app is not None else None
+        for secret in (self._password, self._auth, self._token, app_key):
             if secret:
                 text = text.replace(secret, "***")
         return text

@@ -1,8 +1,8 @@
 """The sync password: from `[sync] password_command` (pass, secret-tool...) or `[sync] password`.
 
 The command runs without a shell (split into words as a shell would); the first line it prints is
-the password. A password written in
-the config file comes with a warning when that file can be read by other users. Neither the
+the password. A password (or an app key) written in the config file comes with a warning when that
+file can be read by other users. Neither the
 password nor the command's output ever appears in a message.
 """
 
@@ -35,9 +35,17 @@ def sync_password(
     `interactive`: the command may read from the terminal (the CLI); in the reader it gets no input.
     """
     warnings: list[str] = []
+    exposed = config_path is not None and readable_by_others(config_path)
     if sync.password_command:
+        if exposed and sync.app_key:
+            warnings.append(
+                _(
+                    "warning: {path} holds the [sync] app_key and other users can read it;"
+                    " make it private (chmod 600)"
+                ).format(path=config_path)
+            )
         return run_password_command(sync.password_command, interactive=interactive), warnings
-    if config_path is not None and readable_by_others(config_path):
+    if exposed:
         warnings.append(
             _(
                 "warning: {path} holds the [sync] password and other users can read it;"
