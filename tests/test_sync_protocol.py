@@ -163,9 +163,23 @@ def test_item_ids_in_both_forms() -> None:
     assert item_number("tag:google.com,2005:reader/item/ffffffffffffffff") == -1
     assert item_long_id(-1).endswith("/ffffffffffffffff")
     assert item_long_id(item_number("42")) == "tag:google.com,2005:reader/item/000000000000002a"
-    for bad in ("", "abc", "tag:google.com,2005:reader/item/xyz", None, "1" * 30):
+    for bad in ("", "abc", "tag:google.com,2005:reader/item/xyz", None, "1" * 33, "٣٤", "-5"):
         with pytest.raises(ValueError):
             item_number(bad)  # type: ignore[arg-type]
+
+
+def test_item_ids_wider_than_64_bits() -> None:
+    """The Old Reader's ids are 96-bit ObjectIds: bare hex digits in its id lists, the long form
+    in contents; the cache keeps them as text, and sends them back as the server wrote them."""
+    bare, long = (
+        "00157A17b192950b65be3791",
+        "tag:google.com,2005:reader/item/00157a17b192950b65be3791",
+    )
+    assert item_number(bare) == item_number(long) == "x00157a17b192950b65be3791"
+    assert item_long_id(item_number(bare)) == long
+    # All its hex digits decimal: too large for a 64-bit id, so it is one of these.
+    assert item_number("001570171920950165237910") == "x001570171920950165237910"
+    assert item_number("18446744073709551615") == -1  # the largest 64-bit id stays a number
 
 
 # The password

@@ -248,6 +248,12 @@ _json_string = encode_basestring
 _BLOCK_STARTS = {kind.value: '{"k": ' + _json_string(kind.value) + ', "t": ' for kind in BlockKind}
 
 
+ItemId = int | str
+"""A feed server's id of one item, as the cache keeps it: a signed 64-bit integer (the Google
+Reader API's ids are 64-bit), or for a server with wider ids (The Old Reader's 96-bit ObjectIds)
+"x" and their hex digits as the server writes them, lower case (`sync.protocol.item_number`)."""
+
+
 def article_uid(source_key: str, guid: str) -> str:
     """The stable public id of an article: the same source and guid always give the same id."""
     raw = f"{source_key}\0{guid}".encode("utf-8", "surrogatepass")

@@ -22,7 +22,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tuinews.model import Source, SourceKind
+from tuinews.model import ItemId, Source, SourceKind
 
 if TYPE_CHECKING:
     from tuinews.store.db import Store
@@ -60,7 +60,7 @@ class QueuedChange:
 
     seq: int
     action: str
-    item: int | None
+    item: ItemId | None
     target: str | None
     value: bool
     at: float
@@ -195,12 +195,12 @@ class SyncState:
 
     # Items
 
-    def known_items(self) -> set[int]:
+    def known_items(self) -> set[ItemId]:
         """Server item ids this cache has downloaded (their articles may be pruned since)."""
         rows = self._conn.execute("SELECT item FROM sync_items WHERE account = ?", (self.account,))
         return {item for (item,) in rows}
 
-    def remember_items(self, pairs: Iterable[tuple[int, str]]) -> None:
+    def remember_items(self, pairs: Iterable[tuple[ItemId, str]]) -> None:
         """Record which article (by uid) each downloaded server item became."""
         rows = [(self.account, item, uid) for item, uid in pairs]
         if not rows:
@@ -210,7 +210,7 @@ class SyncState:
                 "INSERT OR REPLACE INTO sync_items (account, item, uid) VALUES (?, ?, ?)", rows
             )
 
-    def forget_gone_items(self, keep: set[int]) -> int:
+    def forget_gone_items(self, keep: set[ItemId]) -> int:
         """Drop item ids whose article is neither cached nor remembered as pruned, except `keep`
         (items the server still lists as unread or starred, which would come down again)."""
         with self._transaction() as conn:
@@ -233,9 +233,9 @@ class SyncState:
                 )
         return len(gone)
 
-    def item_ids(self, article_ids: Sequence[int]) -> dict[int, int]:
+    def item_ids(self, article_ids: Sequence[int]) -> dict[int, ItemId]:
         """`article id -> server item id` for the server articles among `article_ids`."""
-        found: dict[int, int] = {}
+        found: dict[int, ItemId] = {}
         for start in range(0, len(article_ids), _CHUNK):
             chunk = list(article_ids[start : start + _CHUNK])
             found.update(
@@ -247,7 +247,7 @@ class SyncState:
             )
         return found
 
-    def apply_server_state(self, unread: set[int], starred: set[int]) -> tuple[int, int]:
+    def apply_server_state(self, unread: set[ItemId], starred: set[ItemId]) -> tuple[int, int]:
         """Set read and starred flags of cached server articles as the server has them.
 
         An item is read unless it is in `unread`, starred when it is in `starred`. Articles with a
@@ -289,7 +289,7 @@ class SyncState:
             len(to_star[True]) + len(to_star[False]),
         )
 
-    def flag_new_items(self, read: Iterable[int], starred: Iterable[int]) -> tuple[int, int]:
+    def flag_new_items(self, read: Iterable[ItemId], starred: Iterable[ItemId]) -> tuple[int, int]:
         """Set the read and starred flags of articles just stored for these items (stored with
         both flags off), except where a change of that flag is queued: what `apply_server_state`
         does after a first sync, without walking every synced article. Returns how many read and

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from tuinews.model import Article, Source, SourceKind, article_uid
+from tuinews.model import Article, ItemId, Source, SourceKind, article_uid
 from tuinews.sources.feed_entry import EntryDraft, FeedContext, build_entries
 from tuinews.store import Store, StoreError
 from tuinews.store.sync_state import SyncState
@@ -43,7 +43,7 @@ class PreparedItems:
     stream_id: str
     feed_title: str
     rows: list[tuple]
-    uids: list[tuple[int, str]]
+    uids: list[tuple[ItemId, str]]
 
 
 def server_source_key(stream_id: str) -> str:
@@ -109,8 +109,8 @@ class PreparedBody:
 
     items: int
     prepared: list[PreparedItems]
-    unread: list[int]
-    starred: list[int]
+    unread: list[ItemId]
+    starred: list[ItemId]
 
 
 def prepare_body(
@@ -148,7 +148,7 @@ def write_items(
     not name gets a source of its own.
     """
     added = updated = 0
-    uids: list[tuple[int, str]] = []
+    uids: list[tuple[ItemId, str]] = []
     for part in prepared:
         source = sources.get(part.stream_id)
         if source is None:

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from tuinews.config import NetworkConfig, SyncConfig
 from tuinews.i18n import ngettext, ui_language
-from tuinews.model import Source, SourceKind
+from tuinews.model import ItemId, Source, SourceKind
 from tuinews.store import Store
 from tuinews.store.sync_state import (
     READ,
@@ -225,7 +225,7 @@ class _Sync:
         self.fetched_at = datetime.now(UTC)
         self.done = 0
         self.total = 0
-        self.unread: set[int] = set()
+        self.unread: set[ItemId] = set()
         """Downloaded items the server has unread, by their categories."""
         self.languages = FeedLanguages()
         """The feeds' languages, learnt from their first items (when parsed in this process)."""
@@ -374,7 +374,7 @@ class _Sync:
         self.sources[stream_id] = source
         return source
 
-    async def _download(self, client: GReaderClient, wanted: list[int]) -> None:
+    async def _download(self, client: GReaderClient, wanted: list[ItemId]) -> None:
         self.total = len(wanted)
         self._tick()
         if not wanted:
@@ -384,14 +384,14 @@ class _Sync:
         elif self.total < POOL_THRESHOLD and self.pool is not None:
             self.close()  # not worth it after all: parse here
         gate = asyncio.Semaphore(IN_FLIGHT)
-        batches: list[list[int]] = []
+        batches: list[list[ItemId]] = []
         offset = 0
         for size in batch_sizes(len(wanted)):
             batches.append(wanted[offset : offset + size])
             offset += size
         self.downloading = len(batches)
 
-        async def one(batch: list[int]) -> None:
+        async def one(batch: list[ItemId]) -> None:
             bodies = await self._items(client, batch, gate)
             self.downloading -= 1
             for body in bodies:
@@ -412,7 +412,7 @@ class _Sync:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _items(
-        self, client: GReaderClient, batch: list[int], gate: asyncio.Semaphore
+        self, client: GReaderClient, batch: list[ItemId], gate: asyncio.Semaphore
     ) -> list[bytes]:
         """The answers that bring `batch`: one, or several once the server has refused to send
         that many items at once (then every later request asks for at most half as many)."""
@@ -565,7 +565,7 @@ def _plan(pending: list[QueuedChange]) -> list[tuple[str, bool, list[QueuedChang
     Only the last change of one flag of one item is sent; consecutive changes of the same kind
     and value share requests of up to `PUSH_BATCH` items.
     """
-    last: dict[tuple[str, int], QueuedChange] = {}
+    last: dict[tuple[str, ItemId], QueuedChange] = {}
     covered: dict[int, list[int]] = {}
     for change in pending:
         if change.item is not None:

@@ -27,6 +27,7 @@ from urllib.parse import quote
 import httpx
 
 from tuinews.i18n import _
+from tuinews.model import ItemId
 from tuinews.sources.fetch import USER_AGENT, redact_url
 from tuinews.sources.fetch import _describe_error as describe_error
 from tuinews.sources.http_transport import LazyTLS, transport_options
@@ -38,6 +39,7 @@ from tuinews.sync.protocol import (
     ProtocolError,
     ServerError,
     ServerItem,
+    item_hex,
     item_long_id,
     item_number,
     parse_items,
@@ -242,7 +244,7 @@ class GReaderClient:
         exclude: str | None = None,
         since: float | None = None,
         page: int = ID_PAGE,
-    ) -> list[int]:
+    ) -> list[ItemId]:
         """The ids of a stream's items, newest first, following continuations to the end.
 
         `exclude` drops items with that state (`xt`, such as `READ`); `since` keeps only items the
@@ -253,7 +255,7 @@ class GReaderClient:
             params["xt"] = exclude
         if since is not None:
             params["ot"] = max(0, int(since))
-        ids: list[int] = []
+        ids: list[ItemId] = []
         seen_continuations: set[str] = set()
         for _page in range(MAX_PAGES):
             data = await self._json(
@@ -282,17 +284,17 @@ class GReaderClient:
             params["c"] = continuation
         return list(dict.fromkeys(ids))
 
-    async def items(self, ids: Sequence[int]) -> list[ServerItem]:
+    async def items(self, ids: Sequence[ItemId]) -> list[ServerItem]:
         """The contents of these items (ask for a few hundred at a time)."""
         items = parse_items(await self.items_body(ids), self.where)
         self.items_downloaded += len(items)
         return items
 
-    async def items_body(self, ids: Sequence[int]) -> bytes:
+    async def items_body(self, ids: Sequence[ItemId]) -> bytes:
         """The undecoded answer of `items` (`parse_items` reads it, maybe in another process)."""
         if not ids:
             return b'{"items": []}'
-        form = "&".join(_ITEM_FIELD + f"{item & 0xFFFFFFFFFFFFFFFF:016x}" for item in ids)
+        form = "&".join(_ITEM_FIELD + item_hex(item) for item in ids)
         return await self._call(
             "POST",
             "reader/api/0/stream/items/contents",
@@ -304,7 +306,7 @@ class GReaderClient:
     # Writing
 
     async def edit_tag(
-        self, ids: Sequence[int], *, add: str | None = None, remove: str | None = None
+        self, ids: Sequence[ItemId], *, add: str | None = None, remove: str | None = None
     ) -> None:
         """Add or remove a state (`READ`, `STARRED`) on these items."""
         data: dict[str, Any] = {"i": [item_long_id(item) for item in ids]}

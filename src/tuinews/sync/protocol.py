@@ -7,15 +7,19 @@ import only this module (no httpx, no asyncio).
 from __future__ import annotations
 
 import json
+import string
 from dataclasses import dataclass, field
 from typing import Any
 
 from tuinews.i18n import _
+from tuinews.model import ItemId
 
 READING_LIST = "user/-/state/com.google/reading-list"
 READ = "user/-/state/com.google/read"
 STARRED = "user/-/state/com.google/starred"
 ITEM_PREFIX = "tag:google.com,2005:reader/item/"
+WIDE = "x"
+"""What an `ItemId` wider than 64 bits starts with (never a number, so SQLite keeps it as text)."""
 _READ_STATE = READ.rsplit("/state/", 1)[-1]
 _STARRED_STATE = STARRED.rsplit("/state/", 1)[-1]
 
@@ -52,7 +56,7 @@ class AnswerTooLarge(ProtocolError):
 class ServerItem:
     """One item (article) as the server sent it; the body is raw HTML, cleaned later."""
 
-    item: int
+    item: ItemId
     stream_id: str
     feed_title: str = ""
     html_url: str = ""
@@ -68,16 +72,27 @@ class ServerItem:
     starred: bool = False
 
 
-def item_number(text: str | int) -> int:
-    """A server item id (decimal, or long hex form) as a signed 64-bit integer; ValueError if neither."""
+def item_number(text: str | int) -> ItemId:
+    """A server item id as the cache keeps it (`ItemId`); ValueError when it is not one.
+
+    Ids come in the long form ("tag:google.com,2005:reader/item/" and hex digits), as decimal
+    numbers (id lists), or, from a server whose ids are wider than 64 bits, as their bare hex
+    digits (The Old Reader's id lists). A decimal number too large for 64 bits can only be such an
+    id whose hex digits happen to be all decimal.
+    """
     if isinstance(text, int) and not isinstance(text, bool):
         value = text
     elif isinstance(text, str):
         raw = text.strip()
         if raw.startswith(ITEM_PREFIX) or raw.startswith("tag:"):
-            value = int(raw.rsplit("/", 1)[-1], 16)
+            digits = raw.rsplit("/", 1)[-1]
+            if len(digits) > 16:
+                return _wide(digits, text)
+            value = int(digits, 16)
+        elif raw.isascii() and raw.isdigit() and int(raw) < 2**64:
+            value = int(raw)
         else:
-            value = int(raw, 10)
+            return _wide(raw, text)
     else:
         raise ValueError(f"not an item id: {text!r}")
     if not -(2**63) <= value < 2**64:
@@ -85,9 +100,22 @@ def item_number(text: str | int) -> int:
     return value - 2**64 if value >= 2**63 else value
 
 
-def item_long_id(item: int) -> str:
+def _wide(digits: str, text: object) -> str:
+    if not 16 < len(digits) <= 32 or not all(char in string.hexdigits for char in digits):
+        raise ValueError(f"not an item id: {text!r}")
+    return WIDE + digits.lower()
+
+
+def item_hex(item: ItemId) -> str:
+    """The hex digits of an item id's long form."""
+    if isinstance(item, str):
+        return item[len(WIDE) :]
+    return f"{item & 0xFFFFFFFFFFFFFFFF:016x}"
+
+
+def item_long_id(item: ItemId) -> str:
     """The long form of an item id, as every server accepts it."""
-    return f"{ITEM_PREFIX}{item & 0xFFFFFFFFFFFFFFFF:016x}"
+    return ITEM_PREFIX + item_hex(item)
 
 
 def parse_items(body: bytes, where: str) -> list[ServerItem]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tuinews.model import Source
+    from tuinews.model import ItemId, Source
 
 
 def start_fork_server() -> None:
@@ -35,9 +35,9 @@ class StoredItems:
     """Items the answer held."""
     added: int
     updated: int
-    unread: list[int]
+    unread: list[ItemId]
     """Ids of the items the server has unread (a first sync needs no list of them)."""
-    starred: list[int]
+    starred: list[ItemId]
 
 
 def store_bodies(
