@@ -38,10 +38,14 @@ class _Server(FakeGReader):
     """One feed of `COUNT` items; items/contents refuses more than `cap` ids with `status`.
     `asked` logs how many ids each items/contents request named, and whether it was refused."""
 
-    def __init__(self, cap: int, status: int = 400) -> None:
+    def __init__(self, cap: int, status: int = 400, gone: frozenset[int] = frozenset()) -> None:
+        """`status` 200: more than `cap` ids get the first `cap` items, without a word. Items in
+        `gone` are listed but never sent (deleted on the server since)."""
         self.cap = cap
         self.status = status
+        self.gone = gone
         self.asked: list[tuple[int, bool]] = []
+        self.sent: list[int] = []
         super().__init__()
 
     def answer(self, path: str, query: dict[str, list[str]], body: bytes) -> Answer:
@@ -53,11 +57,13 @@ class _Server(FakeGReader):
             return json.dumps({"itemRefs": [{"id": str(n)} for n in range(1, COUNT + 1)]})
         if path == "reader/api/0/stream/items/contents":
             wanted = wanted_items(body)
-            refused = len(wanted) > self.cap
+            refused = len(wanted) > self.cap and self.status != 200
             self.asked.append((len(wanted), refused))
             if refused:
                 return self.status, "Too many items"
-            return json.dumps({"items": [_item(n) for n in wanted]})
+            sent = [n for n in wanted[: self.cap] if n not in self.gone]
+            self.sent.append(len(sent))
+            return json.dumps({"items": [_item(n) for n in sent]})
         return "{}"
 
 
@@ -111,6 +117,23 @@ def test_a_server_that_refuses_as_many_items_is_asked_for_halves(
     assert len(refused) <= 6
     taken = [size for size, refused in server.asked if not refused]
     assert sum(taken) == COUNT and max(taken) <= 15
+
+
+@pytest.mark.usefixtures("small_batches")
+@pytest.mark.parametrize("server", [(15, 200, frozenset({7, 77}))], indirect=True)
+def test_items_a_server_left_out_are_asked_for_once_more(server: _Server, tmp_path: Path) -> None:
+    """A server that sends at most 15 items whatever it is asked for, and two that are gone: the
+    rest come in a second round of requests of 15; the gone ones are asked for once more only."""
+    report, stored = _sync(tmp_path, server.url)
+    assert report.added == stored == COUNT - 2
+    first_round = sum(1 for _ in batch_sizes(COUNT))
+    again = [size for size, _refused in server.asked[first_round:]]
+    assert again and max(again) <= 15
+    assert sum(again) == COUNT - sum(server.sent[:first_round])  # just what had not come
+
+    server.asked.clear()
+    report, stored = _sync(tmp_path, server.url)  # still listed: asked for once a sync, no more
+    assert stored == COUNT - 2 and sum(size for size, _ in server.asked) <= 2
 
 
 @pytest.mark.usefixtures("small_batches")

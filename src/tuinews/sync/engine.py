@@ -17,7 +17,8 @@ A sync, in order:
    them), up to a thousand per request (fewer when the server refuses as many), parse them (in
    worker processes when there are many, which also store them: each answer in its own
    transaction, or several answers in one when they wait for a worker), learning each feed's
-   language from its first items (`feed_language`);
+   language from its first items (`feed_language`); items the answers left out are asked for
+   once more (a server may send fewer than asked for, without saying so);
 6. set read and starred flags of every cached server article as the server has them, except
    articles with a change still queued (made while this sync ran): the later change wins (after
    a first sync, only the articles it stored, whose flags are all off, are looked at).
@@ -238,6 +239,8 @@ class _Sync:
         """Answers still to come."""
         self.batch_limit = BATCH
         """Most items asked for in one request (less once the server refused as many)."""
+        self.largest_answer = 0
+        """Most items one answer brought."""
 
     def close(self, *, wait: bool = False) -> None:
         if self.pool is not None:
@@ -326,6 +329,8 @@ class _Sync:
             if item not in known
         ]
         await self._download(client, wanted)
+        if self.report.downloaded < len(wanted):
+            await self._download_missing(client, wanted)
         if fresh:
             unread = self.unread
         if fresh and self.report.added == self.report.downloaded:  # all new, flags off
@@ -374,14 +379,24 @@ class _Sync:
         self.sources[stream_id] = source
         return source
 
+    async def _download_missing(self, client: GReaderClient, wanted: list[ItemId]) -> None:
+        """Ask once more for the items that did not come: a server may send fewer than asked for
+        without saying so (a cap on items per request), then in requests of at most as many as
+        its largest answer held. Items that still do not come are gone from the server."""
+        known = self.state.known_items()
+        missing = [item for item in wanted if item not in known]
+        if missing and self.largest_answer:
+            self.batch_limit = max(MIN_BATCH, min(self.batch_limit, self.largest_answer))
+            await self._download(client, missing)
+
     async def _download(self, client: GReaderClient, wanted: list[ItemId]) -> None:
-        self.total = len(wanted)
+        self.total += len(wanted)
         self._tick()
         if not wanted:
             return
-        if self.total >= POOL_THRESHOLD and self.pool is None:
+        if len(wanted) >= POOL_THRESHOLD and self.pool is None:
             self._start_pool()
-        elif self.total < POOL_THRESHOLD and self.pool is not None:
+        elif len(wanted) < POOL_THRESHOLD and self.pool is not None:
             self.close()  # not worth it after all: parse here
         gate = asyncio.Semaphore(IN_FLIGHT)
         batches: list[list[ItemId]] = []
@@ -396,6 +411,7 @@ class _Sync:
             self.downloading -= 1
             for body in bodies:
                 stored = await self._store(body, client.where)
+                self.largest_answer = max(self.largest_answer, stored.items)
                 self.unread.update(stored.unread)
                 self.report.downloaded += stored.items
                 self.report.added += stored.added
