@@ -16,6 +16,7 @@ from test_refresh import rss
 from tuinews import library as lib
 from tuinews.config import ConfigError, NetworkConfig, parse_config
 from tuinews.model import Source, SourceKind
+from tuinews.natural_order import natural_key
 from tuinews.refresh import refresh_feeds
 from tuinews.store import HeadlineFilter, Store
 from tuinews.ui.app import TuinewsApp
@@ -23,7 +24,6 @@ from tuinews.ui.commands import TuinewsCommands
 from tuinews.ui.headline_list import HeadlineList
 from tuinews.ui.help_screen import HelpScreen, key_text
 from tuinews.ui.keymap import binding_ids, check_ui_config
-from tuinews.ui.sources_pane import natural_key
 
 ARTICLES = {
     "tram.md": "---\ntitle: Tram line opens\ndate: 2026-11-03T09:00:00Z\nlang: en\n---\n\nThe new tram line.\n",

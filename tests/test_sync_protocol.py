@@ -4,6 +4,7 @@ and what a server that does not follow the protocol gets (a fake one on 127.0.0.
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -334,6 +335,31 @@ def test_an_app_id_and_key_go_with_every_request(fake: _FakeServer, tmp_path: Pa
             sync_account(store, config.sync, "pw-secret", NetworkConfig(), progress=None)
     assert "HTTP 500 Quota exceeded for ***" in str(failed.value)
     assert APP_KEY not in str(failed.value)
+
+
+def test_sources_lists_server_subscriptions_in_natural_order(
+    fake: _FakeServer, tmp_path: Path
+) -> None:
+    names = ["Feed 10", "feed 9", "Zeitung", "Feed 2"]
+    subscriptions = [{"id": f"feed/{n}", "title": name} for n, name in enumerate(names)]
+    fake.routes["reader/api/0/subscription/list"] = _text(
+        200, json.dumps({"subscriptions": subscriptions})
+    )
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[cache]\npath = "{tmp_path / "cache.db"}"\n[sync]\nservice = "greader"\n'
+        f'url = "{fake.url}"\nuser = "me"\npassword = "pw-secret"\n',
+        encoding="utf-8",
+    )
+    config.chmod(0o600)
+    assert run_cli("--config", str(config), "sync", "-q").returncode == 0
+    listed = run_cli("--config", str(config), "sources", "--json")
+    assert [row["name"] for row in json.loads(listed.stdout)] == [
+        "Feed 2",
+        "feed 9",
+        "Feed 10",
+        "Zeitung",
+    ]
 
 
 def test_a_server_that_follows_the_protocol_gives_an_empty_sync(

@@ -176,8 +176,10 @@ def cmd_remove_server(args: argparse.Namespace, config: Config) -> int | None:
 
 
 def server_source_rows(config: Config) -> list[dict[str, Any]]:
-    """`tuinews sources` rows of the feed server's subscriptions (kind "server", the feed's URL)."""
+    """`tuinews sources` rows of the feed server's subscriptions (kind "server", the feed's URL),
+    in natural name order as the reader's sources pane lists them."""
     from tuinews.cli_subscriptions import _source_row
+    from tuinews.natural_order import natural_key
     from tuinews.store import Store
     from tuinews.sync.engine import server_feeds
 
@@ -189,7 +191,7 @@ def server_source_rows(config: Config) -> list[dict[str, Any]]:
             count.source.id: count for count in store.source_counts([s.id for s, _f in feeds])
         }
     rows = []
-    for source, feed in feeds:
+    for source, feed in sorted(feeds, key=lambda pair: natural_key(pair[0].name)):
         row = _source_row(source, counts.get(source.id))
         row["location"] = feed.feed_url or feed.stream_id
         row["stream_id"] = feed.stream_id

@@ -6,7 +6,6 @@ Subscriptions of a feed server (`SourceKind.SERVER`) carry a mark before their n
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from rich.cells import cell_len
@@ -17,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from tuinews.i18n import N_, _
 from tuinews.model import Source, SourceCount, SourceKind
+from tuinews.natural_order import natural_key
 from tuinews.redact import redact_text
 from tuinews.render.cells import pad_cells, truncate_cells
 
@@ -109,9 +109,6 @@ class SourcesPane(VimOptionList):
         return self.get_option_at_index(self.highlighted).id
 
 
-_DIGITS = re.compile(r"([0-9]+)")
-
-
 def group_by_tag(counts: list[SourceCount]) -> list[tuple[str, list[SourceCount]]]:
     """Sources without tags first (tag ""), then one group per tag, tags in name order.
 
@@ -123,16 +120,6 @@ def group_by_tag(counts: list[SourceCount]) -> list[tuple[str, list[SourceCount]
         for tag in dict.fromkeys(item.source.tags or ("",)):
             groups.setdefault(tag, []).append(item)
     return sorted(groups.items(), key=lambda group: (group[0] != "", natural_key(group[0])))
-
-
-def natural_key(name: str) -> list[str | tuple[int, str]]:
-    """Sort key of a name: case-insensitive, runs of digits 0-9 compared as numbers (by length
-    without leading zeros, then digit by digit: no conversion, however long the run)."""
-    parts: list[str | tuple[int, str]] = list(_DIGITS.split(name.casefold()))
-    for index in range(1, len(parts), 2):
-        digits = str(parts[index]).lstrip("0")
-        parts[index] = (len(digits), digits)
-    return parts
 
 
 def source_option_id(source_id: int, tag: str) -> str:
