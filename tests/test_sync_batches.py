@@ -46,6 +46,8 @@ class _Server(FakeGReader):
         self.gone = gone
         self.asked: list[tuple[int, bool]] = []
         self.sent: list[int] = []
+        self.huge: dict | None = None
+        """Sent in place of item 77."""
         super().__init__()
 
     def answer(self, path: str, query: dict[str, list[str]], body: bytes) -> Answer:
@@ -63,7 +65,8 @@ class _Server(FakeGReader):
                 return self.status, "Too many items"
             sent = [n for n in wanted[: self.cap] if n not in self.gone]
             self.sent.append(len(sent))
-            return json.dumps({"items": [_item(n) for n in sent]})
+            items = [self.huge if self.huge and n == 77 else _item(n) for n in sent]
+            return json.dumps({"items": items})
         return "{}"
 
 
@@ -158,6 +161,28 @@ def test_an_answer_too_large_is_asked_for_in_halves(
     assert report.added == stored == COUNT
     sizes = [size for size, _refused in server.asked]
     assert 40 in sizes and max(sizes[-3:]) <= 10  # the larger answers were cut off, then halved
+
+
+@pytest.mark.usefixtures("small_batches")
+@pytest.mark.parametrize("server", [(1000,)], indirect=True)
+def test_an_item_too_large_alone_is_left_out_and_not_asked_for_again(
+    server: _Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One item larger than any answer the client takes no longer fails every sync: its
+    answers are halved down to it, it is left out with a note, and no later sync asks for it."""
+    room = len(json.dumps({"items": [_item(100)] * 12}))
+    monkeypatch.setattr(engine, "MIN_ANSWER_BYTES", room)
+    huge = _item(77)
+    huge["summary"] = {"content": "<p>" + "A long story. " * room + "</p>"}
+    server.huge = huge
+    report, stored = _sync(tmp_path, server.url, max_bytes=room)
+    assert report.added == stored == COUNT - 1
+    assert any("1 item larger than" in note and "left out" in note for note in report.notes)
+    assert (1, False) in server.asked  # it was asked for alone, once
+
+    server.asked.clear()
+    report, stored = _sync(tmp_path, server.url, max_bytes=room)
+    assert stored == COUNT - 1 and not server.asked and not report.notes
 
 
 @given(st.integers(min_value=0, max_value=200_000))

@@ -45,6 +45,8 @@ def cmd_sync(args: argparse.Namespace, config: Config) -> int:
             return 1
     for line in report.refused:
         _error(line)
+    for note in report.notes:
+        _error(f"{_server(config)}: {note}")
     if not args.quiet:
         for title in report.new_subscriptions:
             print(_("New subscription: {title}").format(title=clean_line(title)), file=sys.stderr)
@@ -99,6 +101,7 @@ def sync_in_fetch(store: Any, config: Config, *, quiet: bool) -> LoadReport:
         )
     )
     report.errors.extend(LoadError(_("sync"), line) for line in result.refused)
+    report.errors.extend(LoadError(_("sync"), note) for note in result.notes)
     return report
 
 

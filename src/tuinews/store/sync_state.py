@@ -210,6 +210,19 @@ class SyncState:
                 "INSERT OR REPLACE INTO sync_items (account, item, uid) VALUES (?, ?, ?)", rows
             )
 
+    def skip_items(self, items: Iterable[ItemId]) -> None:
+        """Remember items this cache will not download (one too large to take), as items whose
+        article was removed: no sync asks for them again while removals are remembered."""
+        rows = [(self.account, item, f"skipped:{self.account}:{item}") for item in items]
+        with self._transaction() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO sync_items (account, item, uid) VALUES (?, ?, ?)", rows
+            )
+            conn.executemany(
+                "INSERT OR REPLACE INTO pruned (uid, at, source_id) VALUES (?, ?, NULL)",
+                [(uid, time.time()) for _account, _item, uid in rows],
+            )
+
     def forget_gone_items(self, keep: set[ItemId]) -> int:
         """Drop item ids whose article is neither cached nor remembered as pruned, except `keep`
         (items the server still lists as unread or starred, which would come down again)."""

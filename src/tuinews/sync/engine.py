@@ -18,7 +18,8 @@ A sync, in order:
    worker processes when there are many, which also store them: each answer in its own
    transaction, or several answers in one when they wait for a worker), learning each feed's
    language from its first items (`feed_language`); items the answers left out are asked for
-   once more (a server may send fewer than asked for, without saying so);
+   once more (a server may send fewer than asked for, without saying so), and an item too large
+   to take even alone is left out with a note (and not asked for again);
 6. set read and starred flags of every cached server article as the server has them, except
    articles with a change still queued (made while this sync ran): the later change wins (after
    a first sync, only the articles it stored, whose flags are all off, are looked at).
@@ -241,6 +242,10 @@ class _Sync:
         """Most items asked for in one request (less once the server refused as many)."""
         self.largest_answer = 0
         """Most items one answer brought."""
+        self.oversized = 0
+        """Items left out: each alone was larger than any answer the client takes (remembered
+        as items the cache removed, so that no sync downloads them again while removals are
+        remembered)."""
 
     def close(self, *, wait: bool = False) -> None:
         if self.pool is not None:
@@ -331,6 +336,14 @@ class _Sync:
         await self._download(client, wanted)
         if self.report.downloaded < len(wanted):
             await self._download_missing(client, wanted)
+        if self.oversized:
+            self.report.notes.append(
+                ngettext(
+                    "{n} item larger than {size} MiB left out",
+                    "{n} items larger than {size} MiB left out",
+                    self.oversized,
+                ).format(n=self.oversized, size=client.max_bytes // (1024 * 1024))
+            )
         if fresh:
             unread = self.unread
         if fresh and self.report.added == self.report.downloaded:  # all new, flags off
@@ -431,7 +444,8 @@ class _Sync:
         self, client: GReaderClient, batch: list[ItemId], gate: asyncio.Semaphore
     ) -> list[bytes]:
         """The answers that bring `batch`: one, or several once the server has refused to send
-        that many items at once (then every later request asks for at most half as many)."""
+        that many items at once or its answer was too large (then every later request asks for
+        at most half as many). An item whose answer alone is too large is left out."""
         if len(batch) > self.batch_limit:
             limit = self.batch_limit
             answers: list[bytes] = []
@@ -441,12 +455,20 @@ class _Sync:
         async with gate:
             try:
                 return [await client.items_body(batch)]
-            except (ServerError, AnswerTooLarge) as exc:
-                refused = isinstance(exc, AnswerTooLarge) or exc.status in TOO_MANY
-                if not refused or len(batch) // 2 < MIN_BATCH:
+            except AnswerTooLarge:
+                if len(batch) == 1:  # one item larger than any answer we take: left out
+                    self.state.skip_items(batch)
+                    self.oversized += 1
+                    return []
+            except ServerError as exc:
+                if exc.status not in TOO_MANY or len(batch) // 2 < MIN_BATCH:
                     raise
-        self.batch_limit = min(self.batch_limit, len(batch) // 2)
-        return await self._items(client, batch, gate)
+        # Halves (and every later request at most as many, though not below MIN_BATCH: only the
+        # answer with an oversized item in it is cut down further, to find that item).
+        self.batch_limit = max(MIN_BATCH, min(self.batch_limit, len(batch) // 2))
+        middle = (len(batch) + 1) // 2
+        first = await self._items(client, batch[:middle], gate)
+        return first + await self._items(client, batch[middle:], gate)
 
     async def _store(self, body: bytes, where: str) -> StoredItems:
         """Parse and store one answer: in a worker process (which writes too), else here."""
