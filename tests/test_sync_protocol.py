@@ -362,6 +362,33 @@ def test_sources_lists_server_subscriptions_in_natural_order(
     ]
 
 
+def test_a_busy_server_is_asked_again_after_the_wait_it_names(
+    fake: _FakeServer, tmp_path: Path
+) -> None:
+    calls: list[float] = []
+    normal = fake.routes["reader/api/0/unread-count"]
+
+    def busy_once(handler: BaseHTTPRequestHandler) -> None:
+        calls.append(time.monotonic())
+        if len(calls) == 1:
+            _text(429, "slow down", {"Retry-After": "1"})(handler)
+        else:
+            normal(handler)
+
+    fake.routes["reader/api/0/unread-count"] = busy_once
+    report = _sync(tmp_path, fake.url)
+    assert report.subscriptions == 0 and len(calls) == 2
+    assert calls[1] - calls[0] >= 0.9
+
+    # A wait longer than a sync waits for, or a second refusal: the sync ends with one line.
+    for wait in ("3600", "0"):
+        calls.clear()
+        fake.routes["reader/api/0/unread-count"] = _text(503, "busy", {"Retry-After": wait})
+        with pytest.raises(ServerError, match="HTTP 503") as raised:
+            _sync(tmp_path, fake.url)
+        assert "\n" not in str(raised.value)
+
+
 def test_a_server_that_follows_the_protocol_gives_an_empty_sync(
     fake: _FakeServer, tmp_path: Path
 ) -> None:

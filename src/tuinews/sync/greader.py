@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ import httpx
 
 from tuinews.i18n import _
 from tuinews.model import ItemId
-from tuinews.sources.fetch import USER_AGENT, redact_url
+from tuinews.sources.fetch import USER_AGENT, parse_retry_after, redact_url
 from tuinews.sources.fetch import _describe_error as describe_error
 from tuinews.sources.http_transport import LazyTLS, transport_options
 from tuinews.sync.protocol import (
@@ -57,6 +58,9 @@ LABEL_PREFIX = "user/-/label/"
 ID_PAGE = 10000
 """Item ids asked for per request (servers may send fewer, with a continuation)."""
 MAX_PAGES = 1000
+MAX_BUSY_WAIT = 30.0
+"""Seconds a sync waits, once per request, for a server that answers 429 or 503 with a
+Retry-After (a longer wait ends the sync with the error; the next one starts over)."""
 _NO_PROXY_MOUNTS: dict[str, httpx.AsyncBaseTransport | None] = {
     "all://127.0.0.1": None,
     "all://localhost": None,
@@ -403,12 +407,22 @@ class GReaderClient:
                 )
             ) from None
 
-    async def _send(
+    async def _send(self, method: str, path: str, *, name: str, **kwargs: Any) -> bytes:
+        """One request; a server too busy for it (429, 503) that says to come back within
+        `MAX_BUSY_WAIT` seconds gets it again once, after that wait."""
+        try:
+            return await self._send_once(method, path, name=name, busy_wait=True, **kwargs)
+        except _Busy as busy:
+            await asyncio.sleep(busy.wait)
+        return await self._send_once(method, path, name=name, busy_wait=False, **kwargs)
+
+    async def _send_once(
         self,
         method: str,
         path: str,
         *,
         name: str,
+        busy_wait: bool,
         params: dict[str, Any] | None = None,
         data: dict[str, Any] | None = None,
         content: bytes | None = None,
@@ -451,6 +465,10 @@ class GReaderClient:
             if data is not None and "T" in data and response.headers.get("google-bad-token"):
                 raise _BadToken()
             raise _Refused(status)
+        if status in (429, 503) and busy_wait:
+            until = parse_retry_after(response.headers.get("retry-after"))
+            if until is not None and until - time.time() <= MAX_BUSY_WAIT:
+                raise _Busy(max(0.0, until - time.time()))
         if status >= 400:
             reason = response.reason_phrase or ""
             raise ServerError(
@@ -483,6 +501,14 @@ class GReaderClient:
 
 class _BadToken(Exception):
     """The server said the write token is not valid (Google-Bad-Token)."""
+
+
+class _Busy(Exception):
+    """The server is too busy now and says when to come back (`wait` seconds)."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(wait)
+        self.wait = wait
 
 
 class _Refused(Exception):
