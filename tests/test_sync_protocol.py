@@ -169,6 +169,9 @@ def test_item_ids_in_both_forms() -> None:
             item_number(bad)  # type: ignore[arg-type]
 
 
+ITEM_PREFIX_TEST = "tag:google.com,2005:reader/item/"
+
+
 def test_item_ids_wider_than_64_bits() -> None:
     """The Old Reader's ids are 96-bit ObjectIds: bare hex digits in its id lists, the long form
     in contents; the cache keeps them as text, and sends them back as the server wrote them."""
@@ -181,6 +184,9 @@ def test_item_ids_wider_than_64_bits() -> None:
     # All its hex digits decimal: too large for a 64-bit id, so it is one of these.
     assert item_number("001570171920950165237910") == "x001570171920950165237910"
     assert item_number("18446744073709551615") == -1  # the largest 64-bit id stays a number
+    assert item_number(ITEM_PREFIX_TEST + "00000006611b0878eb82") == item_number("1795618594417538")
+    with pytest.raises(ValueError):
+        item_number(ITEM_PREFIX_TEST + "1" * 33)
 
 
 # The password

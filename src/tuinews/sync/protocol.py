@@ -86,9 +86,11 @@ def item_number(text: str | int) -> ItemId:
         raw = text.strip()
         if raw.startswith(ITEM_PREFIX) or raw.startswith("tag:"):
             digits = raw.rsplit("/", 1)[-1]
-            if len(digits) > 16:
-                return _wide(digits, text)
+            if len(digits) > 32:
+                raise ValueError(f"not an item id: {text!r}")
             value = int(digits, 16)
+            if value >= 2**64:  # (padded beyond 16 digits, a 64-bit id stays a number)
+                return _wide(digits, text)
         elif raw.isascii() and raw.isdigit() and int(raw) < 2**64:
             value = int(raw)
         else:
