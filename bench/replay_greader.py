@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from fake_greader import FakeGReader, wanted_items
+from fake_greader import FakeGReader, sync_config, wanted_items
 from freshrss_server import Account
 
 ITEM_PREFIX = "tag:google.com,2005:reader/item/"
@@ -90,12 +90,4 @@ class ReplayServer(FakeGReader):
 
     def config(self, folder: Path) -> Path:
         """A tuinews config syncing with this replay, its cache in `folder`."""
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "config.toml"
-        path.write_text(
-            f'[cache]\npath = "{folder / "cache.db"}"\n\n[sync]\nservice = "greader"\n'
-            f'url = "{self.url}"\nuser = "replay"\npassword = "replay"\n',
-            encoding="utf-8",
-        )
-        path.chmod(0o600)
-        return path
+        return sync_config(folder, self.url, "replay", "replay")

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+from tuinews.sync.protocol import ITEM_PREFIX
 
 PREFIX = "/api/greader.php/"
 
@@ -58,3 +62,32 @@ class FakeGReader:
 def wanted_items(body: bytes) -> list[int]:
     """The item numbers an items/contents request names (long hex form)."""
     return [int(value.rsplit("/", 1)[-1], 16) for value in parse_qs(body.decode())["i"]]
+
+
+def sync_config(
+    folder: Path, url: str, user: str = "me", password: str = "pw", extra: str = ""
+) -> Path:
+    """A tuinews config file (readable by its owner only) syncing with `url`, its cache in
+    `folder`; `extra` is appended as written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "config.toml"
+    path.write_text(
+        f'[cache]\npath = "{folder / "cache.db"}"\n\n[sync]\nservice = "greader"\n'
+        f'url = "{url}"\nuser = "{user}"\npassword = "{password}"\n{extra}',
+        encoding="utf-8",
+    )
+    path.chmod(0o600)
+    return path
+
+
+def tram_item(number: int, categories: Iterable[str] = ()) -> dict:
+    """An items/contents item of feed/1 ("Courier"), story `number`, with these categories."""
+    return {
+        "id": f"{ITEM_PREFIX}{number:016x}",
+        "title": f"Story {number} about the new tram line",
+        "summary": {"content": f"<p>The council approved tram line {number} after a debate.</p>"},
+        "alternate": [{"href": f"https://example.org/{number}"}],
+        "origin": {"streamId": "feed/1", "title": "Courier", "htmlUrl": "https://example.org/"},
+        "categories": ["user/-/state/com.google/reading-list", *categories],
+        "published": 1_790_000_000 + number,
+    }

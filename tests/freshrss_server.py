@@ -31,6 +31,7 @@ from xml.sax.saxutils import escape
 
 import httpx
 
+from fake_greader import sync_config
 from feedserver import FeedServer
 
 try:
@@ -226,16 +227,8 @@ class Account:
 
     def config(self, folder: Path, *, password: str | None = None, extra: str = "") -> Path:
         """A tuinews config file syncing with this account, its cache in `folder`."""
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "config.toml"
-        path.write_text(
-            f'[cache]\npath = "{folder / "cache.db"}"\n\n[sync]\nservice = "greader"\n'
-            f'url = "{self.server.api}"\nuser = "{self.user}"\n'
-            f'password = "{password if password is not None else self.password}"\n{extra}',
-            encoding="utf-8",
-        )
-        path.chmod(0o600)
-        return path
+        password = password if password is not None else self.password
+        return sync_config(folder, self.server.api, self.user, password, extra)
 
     def _client(self) -> tuple[httpx.Client, dict[str, str]]:
         client = httpx.Client(timeout=60)

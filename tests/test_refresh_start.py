@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fake_greader import FakeGReader
+from fake_greader import FakeGReader, sync_config
 from feedserver import FeedServer
 from tuinews.entry import _command
 from tuinews.model import Source, SourceKind
@@ -104,13 +104,7 @@ class _EmptyAccount(FakeGReader):
 
 def test_a_first_sync_into_a_new_cache_starts_the_fork_server_first(tmp_path: Path) -> None:
     server = _EmptyAccount()
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f'[cache]\npath = "{tmp_path / "cache.db"}"\n[sync]\nservice = "greader"\n'
-        f'url = "{server.url}"\nuser = "me"\npassword = "secret"\n',
-        encoding="utf-8",
-    )
-    config.chmod(0o600)
+    config = sync_config(tmp_path, server.url)
     try:
         first = _probe("--config", str(config), "sync", "-q")
         assert "fork server before cli: True" in first

@@ -12,26 +12,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fake_greader import Answer, FakeGReader, wanted_items
+from fake_greader import Answer, FakeGReader, tram_item, wanted_items
 from tuinews.config import NetworkConfig, parse_config
 from tuinews.store import HeadlineFilter, Store
 from tuinews.sync import engine
 from tuinews.sync.engine import batch_sizes, sync_account
-from tuinews.sync.greader import ITEM_PREFIX, ServerError
+from tuinews.sync.greader import ServerError
 
 COUNT = 130
-
-
-def _item(number: int) -> dict:
-    return {
-        "id": f"{ITEM_PREFIX}{number:016x}",
-        "title": f"Story {number} about the new tram line",
-        "summary": {"content": f"<p>The council approved tram line {number} after a debate.</p>"},
-        "alternate": [{"href": f"https://example.org/{number}"}],
-        "origin": {"streamId": "feed/1", "title": "Courier", "htmlUrl": "https://example.org/"},
-        "categories": ["user/-/state/com.google/reading-list"],
-        "published": 1_790_000_000 + number,
-    }
 
 
 class _Server(FakeGReader):
@@ -65,7 +53,7 @@ class _Server(FakeGReader):
                 return self.status, "Too many items"
             sent = [n for n in wanted[: self.cap] if n not in self.gone]
             self.sent.append(len(sent))
-            items = [self.huge if self.huge and n == 77 else _item(n) for n in sent]
+            items = [self.huge if self.huge and n == 77 else tram_item(n) for n in sent]
             return json.dumps({"items": items})
         return "{}"
 
@@ -155,7 +143,7 @@ def test_a_refusal_of_even_the_smallest_request_stands(server: _Server, tmp_path
 def test_an_answer_too_large_is_asked_for_in_halves(
     server: _Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    room = len(json.dumps({"items": [_item(100)] * 12}))  # for about 12 items
+    room = len(json.dumps({"items": [tram_item(100)] * 12}))  # for about 12 items
     monkeypatch.setattr(engine, "MIN_ANSWER_BYTES", room)
     report, stored = _sync(tmp_path, server.url, max_bytes=room)
     assert report.added == stored == COUNT
@@ -170,9 +158,9 @@ def test_an_item_too_large_alone_is_left_out_and_not_asked_for_again(
 ) -> None:
     """One item larger than any answer the client takes no longer fails every sync: its
     answers are halved down to it, it is left out with a note, and no later sync asks for it."""
-    room = len(json.dumps({"items": [_item(100)] * 12}))
+    room = len(json.dumps({"items": [tram_item(100)] * 12}))
     monkeypatch.setattr(engine, "MIN_ANSWER_BYTES", room)
-    huge = _item(77)
+    huge = tram_item(77)
     huge["summary"] = {"content": "<p>" + "A long story. " * room + "</p>"}
     server.huge = huge
     report, stored = _sync(tmp_path, server.url, max_bytes=room)

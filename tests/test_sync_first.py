@@ -10,29 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from fake_greader import FakeGReader, wanted_items
+from fake_greader import FakeGReader, tram_item, wanted_items
 from tuinews.config import NetworkConfig, parse_config
 from tuinews.store import HeadlineFilter, Store
 from tuinews.sync.engine import sync_account
-from tuinews.sync.greader import ITEM_PREFIX, parse_item
+from tuinews.sync.greader import parse_item
 
 READ_STATE = "user/1005921515/state/com.google/read"  # Inoreader names the user
 STARRED_STATE = "user/-/state/com.google/starred"
 
 
-def _item(number: int, categories: list[str]) -> dict:
-    return {
-        "id": f"{ITEM_PREFIX}{number:016x}",
-        "title": f"Story {number} about the new tram line",
-        "summary": {"content": f"<p>The council approved tram line {number} after a debate.</p>"},
-        "alternate": [{"href": f"https://example.org/{number}"}],
-        "origin": {"streamId": "feed/1", "title": "Courier", "htmlUrl": "https://example.org/"},
-        "categories": ["user/-/state/com.google/reading-list", *categories],
-        "published": 1_790_000_000 + number,
-    }
-
-
-ITEMS = {1: _item(1, [READ_STATE]), 2: _item(2, [STARRED_STATE]), 3: _item(3, [])}
+ITEMS = {1: tram_item(1, [READ_STATE]), 2: tram_item(2, [STARRED_STATE]), 3: tram_item(3)}
 
 
 class _Server(FakeGReader):

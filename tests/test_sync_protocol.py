@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
+from fake_greader import sync_config
 from tuinews.config import ConfigError, NetworkConfig, load_config, parse_config
 from tuinews.model import Article, Source, SourceKind, paragraph
 from tuinews.store import Store
@@ -351,13 +352,7 @@ def test_sources_lists_server_subscriptions_in_natural_order(
     fake.routes["reader/api/0/subscription/list"] = _text(
         200, json.dumps({"subscriptions": subscriptions})
     )
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f'[cache]\npath = "{tmp_path / "cache.db"}"\n[sync]\nservice = "greader"\n'
-        f'url = "{fake.url}"\nuser = "me"\npassword = "pw-secret"\n',
-        encoding="utf-8",
-    )
-    config.chmod(0o600)
+    config = sync_config(tmp_path, fake.url)
     assert run_cli("--config", str(config), "sync", "-q").returncode == 0
     listed = run_cli("--config", str(config), "sources", "--json")
     assert [row["name"] for row in json.loads(listed.stdout)] == [
